@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import type { AppContext } from "../../app.ts";
+import type { HonoEnv } from "../context.ts";
+import { accountsRoutes } from "./accounts.ts";
+import { appsRoutes } from "./apps.ts";
+import { bookmarksRoutes } from "./bookmarks.ts";
+import { conversationsRoutes } from "./conversations.ts";
+import { favouritesRoutes } from "./favourites.ts";
+import { filtersRoutes } from "./filters.ts";
+import { followRequestsRoutes } from "./follow_requests.ts";
+import { instanceRoutes } from "./instance.ts";
+import { listsRoutes } from "./lists.ts";
+import { markersRoutes } from "./markers.ts";
+import { notificationsRoutes } from "./notifications.ts";
+import { pollsRoutes } from "./polls.ts";
+import { preferencesRoutes } from "./preferences.ts";
+import { relationshipsRoutes } from "./relationships.ts";
+import { statusesRoutes } from "./statuses.ts";
+import { streamingRoutes } from "./streaming.ts";
+import { timelinesRoutes } from "./timelines.ts";
+
+/** Mastodon client API. Id parameters are declared `:id{[0-9]+}` so fixed paths never collide. */
+export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
+  const app = new Hono<HonoEnv>();
+  for (const routes of [
+    appsRoutes,
+    relationshipsRoutes,
+    accountsRoutes,
+    preferencesRoutes,
+    followRequestsRoutes,
+    statusesRoutes,
+    pollsRoutes,
+    bookmarksRoutes,
+    favouritesRoutes,
+    timelinesRoutes,
+    listsRoutes,
+    notificationsRoutes,
+    markersRoutes,
+    conversationsRoutes,
+    instanceRoutes,
+    filtersRoutes,
+    streamingRoutes,
+  ]) {
+    app.route("/", routes(ctx));
+  }
+  return app;
+}

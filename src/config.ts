@@ -1,0 +1,92 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .transform((v) => v === "1" || v === "true" || v === "yes" || v === "on");
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  TORGAI_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?$/i, "must be a host name, optionally with :port")
+    .default("localhost:3000"),
+  TORGAI_PROTOCOL: z.enum(["http", "https"]).optional(),
+  TORGAI_DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  TORGAI_INSTANCE_TITLE: z.string().default("Torgai"),
+  TORGAI_INSTANCE_DESCRIPTION: z.string().default("Қазақ интернетінің әлеуметтік желісі"),
+  TORGAI_CONTACT_EMAIL: z.string().default(""),
+  TORGAI_REGISTRATIONS: z.enum(["open", "approval", "closed"]).default("open"),
+  TORGAI_MAX_STATUS_CHARS: z.coerce.number().int().min(1).max(100_000).default(5000),
+  TORGAI_MAX_POLL_OPTIONS: z.coerce.number().int().min(2).max(20).default(4),
+  TORGAI_TEST_MODE: bool.default(false),
+  TORGAI_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  TORGAI_RATE_LIMIT: bool.default(true),
+  TORGAI_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  domain: string;
+  baseUrl: string;
+  dataDir: string;
+  databaseUrl: string;
+  redisUrl?: string;
+  instanceTitle: string;
+  instanceDescription: string;
+  contactEmail: string;
+  registrations: "open" | "approval" | "closed";
+  maxStatusChars: number;
+  maxPollOptions: number;
+  testMode: boolean;
+  sqliteSync: "NORMAL" | "FULL";
+  rateLimit: boolean;
+  jobConcurrency: number;
+  logLevel: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the environment into a typed config; every default works on one machine. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.TORGAI_DATA_DIR);
+  const isLocalHost = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(e.TORGAI_DOMAIN);
+  const protocol = e.TORGAI_PROTOCOL ?? (isLocalHost ? "http" : "https");
+  const databaseUrl = e.DATABASE_URL?.trim()
+    ? e.DATABASE_URL.trim()
+    : `sqlite:${resolve(dataDir, "torgai.db")}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError("Invalid configuration:\n  DATABASE_URL: must start with sqlite: or postgres://");
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    domain: e.TORGAI_DOMAIN.toLowerCase(),
+    baseUrl: `${protocol}://${e.TORGAI_DOMAIN.toLowerCase()}`,
+    dataDir,
+    databaseUrl,
+    redisUrl: e.REDIS_URL?.trim() || undefined,
+    instanceTitle: e.TORGAI_INSTANCE_TITLE,
+    instanceDescription: e.TORGAI_INSTANCE_DESCRIPTION,
+    contactEmail: e.TORGAI_CONTACT_EMAIL,
+    registrations: e.TORGAI_REGISTRATIONS,
+    maxStatusChars: e.TORGAI_MAX_STATUS_CHARS,
+    maxPollOptions: e.TORGAI_MAX_POLL_OPTIONS,
+    testMode: e.TORGAI_TEST_MODE,
+    sqliteSync: e.TORGAI_SQLITE_SYNC,
+    rateLimit: e.TORGAI_RATE_LIMIT,
+    jobConcurrency: e.TORGAI_JOB_CONCURRENCY,
+    logLevel: e.LOG_LEVEL,
+  };
+}

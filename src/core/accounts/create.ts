@@ -1,0 +1,200 @@
+import { generateKeyPair } from "node:crypto";
+import { promisify } from "node:util";
+import { hash } from "@node-rs/argon2";
+import type { AppContext } from "../../app.ts";
+import type { Db } from "../../store/db.ts";
+import type { Account, User } from "../../store/schema.ts";
+import { ConflictError, ValidationError } from "../errors.ts";
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export const USERNAME_RE = /^[a-z0-9_]{1,30}$/i;
+const RESERVED = new Set([
+  "admin",
+  "administrator",
+  "root",
+  "support",
+  "help",
+  "torgai",
+  "api",
+  "oauth",
+  "auth",
+  "settings",
+  "about",
+  "explore",
+  "tags",
+  "users",
+  "inbox",
+  "outbox",
+  "actor",
+  "instance",
+  "webmaster",
+  "postmaster",
+  "hostmaster",
+  "abuse",
+  "security",
+  "nodeinfo",
+  "well_known",
+]);
+
+export interface NewLocalAccount {
+  username: string;
+  email?: string | null;
+  password: string;
+  role?: User["role"];
+  confirmed?: boolean;
+  approved?: boolean;
+  locale?: string;
+  reason?: string | null;
+  displayName?: string;
+  /** operators may claim reserved names (e.g. an "admin" account from the CLI) */
+  allowReserved?: boolean;
+}
+
+export const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+export function validatePassword(password: string): void {
+  if (password.length < 8)
+    throw new ValidationError("Validation failed: Password is too short (minimum is 8 characters)");
+  if (password.length > 72 * 4) throw new ValidationError("Validation failed: Password is too long");
+}
+
+export function localActorUris(ctx: AppContext, username: string) {
+  const base = ctx.config.baseUrl;
+  const uri = `${base}/users/${username}`;
+  return {
+    uri,
+    url: `${base}/@${username}`,
+    inbox_url: `${uri}/inbox`,
+    outbox_url: `${uri}/outbox`,
+    shared_inbox_url: `${base}/inbox`,
+    followers_url: `${uri}/followers`,
+    following_url: `${uri}/following`,
+  };
+}
+
+/** Generates the RSA (draft-cavage signatures) and Ed25519 (FEP-8b32, RFC 9421) key pairs. */
+export async function generateActorKeys() {
+  const [rsa, ed] = await Promise.all([
+    generateKeyPairAsync("rsa", {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    }),
+    generateKeyPairAsync("ed25519", {
+      publicKeyEncoding: { type: "spki", format: "pem" },
+      privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    }),
+  ]);
+  return {
+    public_key_pem: rsa.publicKey,
+    private_key_pem: rsa.privateKey,
+    ed25519_public_key: ed.publicKey,
+    ed25519_private_key: ed.privateKey,
+  };
+}
+
+/**
+ * Creates a local account and its user in one transaction. Slow work (key generation, hashing)
+ * happens before the transaction so the single SQLite writer is held only for the inserts.
+ */
+export async function createLocalAccount(
+  ctx: AppContext,
+  input: NewLocalAccount,
+  db: Db = ctx.db,
+): Promise<{ account: Account; user: User }> {
+  const username = input.username.trim();
+  if (!USERNAME_RE.test(username)) {
+    throw new ValidationError(
+      "Validation failed: Username must contain only letters, numbers and underscores (max 30)",
+    );
+  }
+  if (!input.allowReserved && RESERVED.has(username.toLowerCase())) {
+    throw new ValidationError("Validation failed: Username is reserved");
+  }
+  const email = input.email?.trim() ? input.email.trim() : null;
+  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    throw new ValidationError("Validation failed: Email is invalid");
+  validatePassword(input.password);
+
+  const [keys, passwordHash] = await Promise.all([generateActorKeys(), hashPassword(input.password)]);
+  const now = ctx.now().toISOString();
+  const accountId = ctx.ids();
+  const account: Account = {
+    id: accountId,
+    username,
+    domain: "",
+    display_name: input.displayName ?? "",
+    note: "",
+    note_source: "",
+    fields: "[]",
+    locked: 0,
+    bot: 0,
+    discoverable: 1,
+    indexable: 1,
+    avatar_url: null,
+    header_url: null,
+    ...localActorUris(ctx, username),
+    ...keys,
+    followers_count: 0,
+    following_count: 0,
+    statuses_count: 0,
+    last_status_at: null,
+    suspended_at: null,
+    moved_to_account_id: null,
+    created_at: now,
+    updated_at: now,
+  };
+  const user: User = {
+    id: ctx.ids(),
+    account_id: accountId,
+    email,
+    password_hash: passwordHash,
+    role: input.role ?? "user",
+    confirmed_at: input.confirmed === false ? null : now,
+    approved: input.approved === false ? 0 : 1,
+    disabled: 0,
+    locale: input.locale ?? "kk",
+    registration_reason: input.reason ?? null,
+    otp_secret: null,
+    otp_enabled: 0,
+    settings: "{}",
+    created_at: now,
+    last_sign_in_at: null,
+  };
+  const run = async (trx: Db) => {
+    const taken = await trx
+      .selectFrom("accounts")
+      .select("id")
+      .where((eb) => eb(eb.fn("lower", ["username"]), "=", username.toLowerCase()))
+      .where("domain", "=", "")
+      .executeTakeFirst();
+    if (taken) throw new ConflictError("Validation failed: Username has already been taken");
+    if (email) {
+      const used = await trx
+        .selectFrom("users")
+        .select("id")
+        .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.toLowerCase()))
+        .executeTakeFirst();
+      if (used) throw new ConflictError("Validation failed: Email has already been taken");
+    }
+    await trx.insertInto("accounts").values(account).execute();
+    await trx.insertInto("users").values(user).execute();
+  };
+  try {
+    if (db === ctx.db) await ctx.db.transaction().execute(run);
+    else await run(db);
+  } catch (err) {
+    // a concurrent registration of the same name loses on the unique index, not with a 500
+    if (err instanceof ConflictError) throw new ValidationError(err.message);
+    if (/unique|duplicate/i.test(String((err as Error)?.message))) {
+      throw new ValidationError("Validation failed: Username or email has already been taken");
+    }
+    throw err;
+  }
+  return { account, user };
+}

@@ -1,0 +1,79 @@
+import type { AfterCommit, AppContext } from "../../app.ts";
+import type { Db } from "../../store/db.ts";
+import { channels } from "../events.ts";
+
+export type NotificationType =
+  | "mention"
+  | "status"
+  | "reblog"
+  | "follow"
+  | "follow_request"
+  | "favourite"
+  | "poll"
+  | "update";
+
+export const NOTIFICATION_TYPES: readonly NotificationType[] = [
+  "mention",
+  "status",
+  "reblog",
+  "follow",
+  "follow_request",
+  "favourite",
+  "poll",
+  "update",
+];
+
+/**
+ * Records a notification inside the caller's transaction and streams it after commit. Nothing is
+ * recorded for oneself, from an account the recipient blocks, or one muted with hide_notifications.
+ * Returns the notification id, or null when suppressed.
+ */
+export async function createNotification(
+  ctx: AppContext,
+  trx: Db,
+  after: AfterCommit,
+  input: { recipientId: string; fromId: string; type: NotificationType; statusId?: string | null },
+): Promise<string | null> {
+  if (input.recipientId === input.fromId) return null;
+  const recipient = await trx
+    .selectFrom("accounts")
+    .select(["id", "domain"])
+    .where("id", "=", input.recipientId)
+    .executeTakeFirst();
+  if (!recipient || recipient.domain !== "") return null; // remote accounts get activities, not notifications
+  const nowIso = ctx.now().toISOString();
+  const blocked = await trx
+    .selectFrom("blocks")
+    .select("id")
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("account_id", "=", input.recipientId), eb("target_account_id", "=", input.fromId)]),
+        eb.and([eb("account_id", "=", input.fromId), eb("target_account_id", "=", input.recipientId)]),
+      ]),
+    )
+    .executeTakeFirst();
+  if (blocked) return null;
+  const muted = await trx
+    .selectFrom("mutes")
+    .select("id")
+    .where("account_id", "=", input.recipientId)
+    .where("target_account_id", "=", input.fromId)
+    .where("hide_notifications", "=", 1)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", nowIso)]))
+    .executeTakeFirst();
+  if (muted) return null;
+  const id = ctx.ids();
+  await trx
+    .insertInto("notifications")
+    .values({
+      id,
+      account_id: input.recipientId,
+      from_account_id: input.fromId,
+      type: input.type,
+      status_id: input.statusId ?? null,
+      created_at: nowIso,
+    })
+    .execute();
+  after(() => ctx.events.publish(channels.user(input.recipientId), { event: "notification", id }));
+  return id;
+}

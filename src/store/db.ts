@@ -1,0 +1,81 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
+import pg from "pg";
+import * as m001 from "./migrations/001_initial.ts";
+import { openNodeSqlite } from "./node-sqlite.ts";
+import type { Database } from "./schema.ts";
+
+export type DialectName = "sqlite" | "postgres";
+export type Db = Kysely<Database>;
+
+export interface Store {
+  db: Db;
+  dialect: DialectName;
+  destroy(): Promise<void>;
+}
+
+// Counts and sums come back as int8; every int8 we store fits in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface OpenStoreOptions {
+  /** `sqlite:/path/file.db`, `sqlite::memory:` or `postgres://…` */
+  url: string;
+  /** PostgreSQL schema to use (created if missing); tests use one schema per run. */
+  pgSchema?: string;
+  sqliteSync?: "NORMAL" | "FULL";
+  poolSize?: number;
+}
+
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  if (opts.url.startsWith("sqlite:")) {
+    const path = opts.url.slice("sqlite:".length);
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const database = openNodeSqlite(path, { synchronous: opts.sqliteSync });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return { db, dialect: "sqlite", destroy: () => db.destroy() };
+  }
+  if (opts.pgSchema) {
+    const admin = new pg.Client({ connectionString: opts.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS "${opts.pgSchema.replace(/"/g, "")}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: "postgres", destroy: () => db.destroy() };
+}
+
+const migrations: Record<string, Migration> = {
+  "001_initial": m001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, "")}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export { sql };

@@ -1,0 +1,51 @@
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { SqliteDatabase, SqliteStatement } from "kysely";
+
+/**
+ * Adapts node:sqlite's DatabaseSync to the better-sqlite3-shaped interface Kysely's SqliteDialect
+ * expects. Prepared statements are cached because preparing is the costliest part of a small query.
+ */
+export function openNodeSqlite(
+  path: string,
+  opts: { synchronous?: "NORMAL" | "FULL" } = {},
+): SqliteDatabase & {
+  raw: DatabaseSync;
+} {
+  const raw = new DatabaseSync(path, { timeout: 5000 });
+  if (path !== ":memory:") raw.exec("PRAGMA journal_mode = WAL");
+  raw.exec(`PRAGMA synchronous = ${opts.synchronous ?? "NORMAL"}`);
+  raw.exec("PRAGMA foreign_keys = ON");
+  raw.exec("PRAGMA busy_timeout = 5000");
+  raw.exec("PRAGMA cache_size = -16000");
+  const cache = new Map<string, SqliteStatement>();
+  const MAX_CACHED = 500;
+
+  const prepare = (sql: string): SqliteStatement => {
+    const hit = cache.get(sql);
+    if (hit) return hit;
+    const stmt: StatementSync = raw.prepare(sql);
+    const reader = stmt.columns().length > 0;
+    const wrapped: SqliteStatement = {
+      reader,
+      all: (params) => stmt.all(...toSqlite(params)),
+      run: (params) => stmt.run(...toSqlite(params)),
+      iterate: (params) => stmt.iterate(...toSqlite(params)) as IterableIterator<unknown>,
+    };
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+    cache.set(sql, wrapped);
+    return wrapped;
+  };
+  return { raw, prepare, close: () => raw.close() };
+}
+
+function toSqlite(params: ReadonlyArray<unknown>): SQLInputValue[] {
+  const out = new Array<SQLInputValue>(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (typeof p === "boolean") out[i] = p ? 1 : 0;
+    else if (p === undefined) out[i] = null;
+    else if (p instanceof Date) out[i] = p.toISOString();
+    else out[i] = p as SQLInputValue;
+  }
+  return out;
+}

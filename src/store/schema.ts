@@ -1,0 +1,414 @@
+/**
+ * Kysely table types. Conventions that hold on SQLite and PostgreSQL alike:
+ * - ids are 18-digit time-sortable decimal strings (text);
+ * - booleans are integers 0/1;
+ * - timestamps are ISO 8601 UTC strings (text), so they sort and compare as text;
+ * - JSON values are text, parsed in repositories.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+type Bool = number; // 0 | 1
+type Timestamp = string; // ISO 8601
+
+export interface AccountsTable {
+  id: string;
+  username: string;
+  domain: string; // "" for local accounts
+  display_name: string;
+  note: string; // rendered HTML
+  note_source: string;
+  fields: string; // JSON [{name, value, verified_at}]
+  locked: Bool;
+  bot: Bool;
+  discoverable: Bool;
+  indexable: Bool;
+  avatar_url: string | null;
+  header_url: string | null;
+  uri: string;
+  url: string;
+  inbox_url: string | null;
+  outbox_url: string | null;
+  shared_inbox_url: string | null;
+  followers_url: string | null;
+  following_url: string | null;
+  public_key_pem: string | null;
+  private_key_pem: string | null;
+  ed25519_public_key: string | null; // multibase / JWK text
+  ed25519_private_key: string | null;
+  followers_count: Generated<number>;
+  following_count: Generated<number>;
+  statuses_count: Generated<number>;
+  last_status_at: Timestamp | null;
+  suspended_at: Timestamp | null;
+  moved_to_account_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  email: string | null;
+  password_hash: string;
+  role: "user" | "moderator" | "admin";
+  confirmed_at: Timestamp | null;
+  approved: Bool;
+  disabled: Bool;
+  locale: string;
+  registration_reason: string | null;
+  otp_secret: string | null;
+  otp_enabled: Bool;
+  settings: string; // JSON preferences
+  created_at: Timestamp;
+  last_sign_in_at: Timestamp | null;
+}
+
+export interface OauthAppsTable {
+  id: string;
+  name: string;
+  website: string | null;
+  redirect_uris: string; // newline separated
+  scopes: string; // space separated
+  client_id: string;
+  client_secret: string;
+  created_at: Timestamp;
+}
+
+export interface OauthCodesTable {
+  code_hash: string;
+  app_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scopes: string;
+  code_challenge: string | null;
+  code_challenge_method: string | null;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface OauthTokensTable {
+  id: string;
+  token_hash: string;
+  refresh_token_hash: string | null;
+  app_id: string;
+  user_id: string | null; // null for client_credentials tokens
+  scopes: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface StatusesTable {
+  id: string;
+  uri: string;
+  url: string;
+  account_id: string;
+  local: Bool;
+  in_reply_to_id: string | null;
+  in_reply_to_account_id: string | null;
+  reblog_of_id: string | null;
+  conversation_id: string | null;
+  text: string; // source as typed
+  content: string; // rendered HTML
+  spoiler_text: string;
+  sensitive: Bool;
+  visibility: "public" | "unlisted" | "private" | "direct";
+  language: string | null;
+  application_id: string | null;
+  poll_id: string | null;
+  replies_count: Generated<number>;
+  reblogs_count: Generated<number>;
+  favourites_count: Generated<number>;
+  created_at: Timestamp;
+  edited_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface StatusEditsTable {
+  id: string;
+  status_id: string;
+  account_id: string;
+  text: string;
+  content: string;
+  spoiler_text: string;
+  sensitive: Bool;
+  poll_options: string | null; // JSON [title]
+  created_at: Timestamp;
+}
+
+export interface MentionsTable {
+  id: string;
+  status_id: string;
+  account_id: string;
+  silent: Bool;
+}
+
+export interface TagsTable {
+  id: string;
+  name: string; // normalised (case-folded) key
+  display_name: string;
+  created_at: Timestamp;
+}
+
+export interface StatusTagsTable {
+  status_id: string;
+  tag_id: string;
+}
+
+export interface FavouritesTable {
+  id: string;
+  account_id: string;
+  status_id: string;
+  uri: string | null;
+  created_at: Timestamp;
+}
+
+export interface BookmarksTable {
+  id: string;
+  account_id: string;
+  status_id: string;
+  created_at: Timestamp;
+}
+
+export interface StatusPinsTable {
+  id: string;
+  account_id: string;
+  status_id: string;
+  created_at: Timestamp;
+}
+
+export interface ConversationsTable {
+  id: string;
+  uri: string | null;
+  created_at: Timestamp;
+}
+
+export interface ConversationMutesTable {
+  account_id: string;
+  conversation_id: string;
+}
+
+/** Direct-message conversations as the Mastodon /api/v1/conversations API shows them. */
+export interface AccountConversationsTable {
+  id: string;
+  account_id: string;
+  conversation_id: string;
+  participant_ids: string; // JSON [account id] excluding the owner, sorted
+  last_status_id: string;
+  unread: Bool;
+  updated_at: Timestamp;
+}
+
+export interface FollowsTable {
+  id: string;
+  account_id: string;
+  target_account_id: string;
+  show_reblogs: Bool;
+  notify: Bool;
+  languages: string | null; // JSON
+  uri: string | null;
+  created_at: Timestamp;
+}
+
+export interface FollowRequestsTable {
+  id: string;
+  account_id: string;
+  target_account_id: string;
+  show_reblogs: Bool;
+  notify: Bool;
+  languages: string | null;
+  uri: string | null;
+  created_at: Timestamp;
+}
+
+export interface BlocksTable {
+  id: string;
+  account_id: string;
+  target_account_id: string;
+  uri: string | null;
+  created_at: Timestamp;
+}
+
+export interface MutesTable {
+  id: string;
+  account_id: string;
+  target_account_id: string;
+  hide_notifications: Bool;
+  expires_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AccountNotesTable {
+  account_id: string;
+  target_account_id: string;
+  comment: string;
+}
+
+/** Materialised home timelines: one row per (owner, status) — status may be a reblog. */
+export interface HomeFeedTable {
+  account_id: string;
+  status_id: string;
+  author_id: string; // who made the entry (for unfollow cleanup)
+  reblog_of_id: string | null;
+}
+
+export interface ListsTable {
+  id: string;
+  account_id: string;
+  title: string;
+  replies_policy: "followed" | "list" | "none";
+  exclusive: Bool;
+  created_at: Timestamp;
+}
+
+export interface ListAccountsTable {
+  list_id: string;
+  account_id: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  account_id: string; // recipient
+  from_account_id: string;
+  type: string;
+  status_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface MarkersTable {
+  account_id: string;
+  timeline: string;
+  last_read_id: string;
+  version: number;
+  updated_at: Timestamp;
+}
+
+export interface PollsTable {
+  id: string;
+  status_id: string | null;
+  account_id: string;
+  options: string; // JSON [title]
+  multiple: Bool;
+  hide_totals: Bool;
+  expires_at: Timestamp | null;
+  votes_count: Generated<number>;
+  voters_count: Generated<number>;
+  closed_notified: Bool;
+  created_at: Timestamp;
+}
+
+export interface PollVotesTable {
+  id: string;
+  poll_id: string;
+  account_id: string;
+  choice: number;
+  created_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  status_id: string;
+  created_at: Timestamp;
+}
+
+export interface FiltersTable {
+  id: string;
+  account_id: string;
+  title: string;
+  context: string; // JSON ["home","notifications","public","thread","account"]
+  filter_action: "warn" | "hide";
+  expires_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface FilterKeywordsTable {
+  id: string;
+  filter_id: string;
+  keyword: string;
+  whole_word: Bool;
+}
+
+export interface FilterStatusesTable {
+  id: string;
+  filter_id: string;
+  status_id: string;
+}
+
+export interface CustomEmojisTable {
+  id: string;
+  shortcode: string;
+  domain: string;
+  url: string;
+  static_url: string;
+  visible_in_picker: Bool;
+  category: string | null;
+  created_at: Timestamp;
+}
+
+export interface JobsTable {
+  id: string;
+  type: string;
+  payload: string; // JSON
+  dedupe_key: string | null;
+  status: "pending" | "running" | "done" | "dead";
+  attempts: number;
+  max_attempts: number;
+  run_at: Timestamp;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  users: UsersTable;
+  oauth_apps: OauthAppsTable;
+  oauth_codes: OauthCodesTable;
+  oauth_tokens: OauthTokensTable;
+  statuses: StatusesTable;
+  status_edits: StatusEditsTable;
+  mentions: MentionsTable;
+  tags: TagsTable;
+  status_tags: StatusTagsTable;
+  favourites: FavouritesTable;
+  bookmarks: BookmarksTable;
+  status_pins: StatusPinsTable;
+  conversations: ConversationsTable;
+  conversation_mutes: ConversationMutesTable;
+  account_conversations: AccountConversationsTable;
+  follows: FollowsTable;
+  follow_requests: FollowRequestsTable;
+  blocks: BlocksTable;
+  mutes: MutesTable;
+  account_notes: AccountNotesTable;
+  home_feed: HomeFeedTable;
+  lists: ListsTable;
+  list_accounts: ListAccountsTable;
+  notifications: NotificationsTable;
+  markers: MarkersTable;
+  polls: PollsTable;
+  poll_votes: PollVotesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  filters: FiltersTable;
+  filter_keywords: FilterKeywordsTable;
+  filter_statuses: FilterStatusesTable;
+  custom_emojis: CustomEmojisTable;
+  jobs: JobsTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type AccountUpdate = Updateable<AccountsTable>;
+export type User = Selectable<UsersTable>;
+export type Status = Selectable<StatusesTable>;
+export type NewStatus = Insertable<StatusesTable>;
+export type OauthApp = Selectable<OauthAppsTable>;
+export type OauthToken = Selectable<OauthTokensTable>;
+export type Notification = Selectable<NotificationsTable>;
+export type Poll = Selectable<PollsTable>;
+export type Job = Selectable<JobsTable>;
+export type List = Selectable<ListsTable>;
