@@ -1,0 +1,119 @@
+import type { AppContext } from "../../../app.ts";
+import type { Account } from "../../../store/schema.ts";
+
+export interface MastodonField {
+  name: string;
+  value: string;
+  verified_at: string | null;
+}
+
+export interface MastodonAccount {
+  id: string;
+  username: string;
+  acct: string;
+  display_name: string;
+  locked: boolean;
+  bot: boolean;
+  discoverable: boolean;
+  indexable: boolean;
+  group: boolean;
+  created_at: string;
+  note: string;
+  url: string;
+  uri: string;
+  avatar: string;
+  avatar_static: string;
+  header: string;
+  header_static: string;
+  followers_count: number;
+  following_count: number;
+  statuses_count: number;
+  last_status_at: string | null;
+  hide_collections: boolean;
+  noindex: boolean;
+  emojis: unknown[];
+  roles: unknown[];
+  fields: MastodonField[];
+  moved?: MastodonAccount | null;
+  suspended?: boolean;
+}
+
+export function parseFields(json: string): MastodonField[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    if (!Array.isArray(v)) return [];
+    return v
+      .filter((f): f is Record<string, unknown> => !!f && typeof f === "object")
+      .map((f) => ({
+        name: String(f.name ?? ""),
+        value: String(f.value ?? ""),
+        verified_at: typeof f.verified_at === "string" ? f.verified_at : null,
+      }));
+  } catch {
+    return [];
+  }
+}
+
+/** Midnight UTC of the creation day, as Mastodon reports created_at for accounts. */
+function dayOf(iso: string): string {
+  return `${iso.slice(0, 10)}T00:00:00.000Z`;
+}
+
+/** Default avatar/header so clients never get an empty image URL. */
+export function defaultAvatarUrl(ctx: AppContext): string {
+  return `${ctx.config.baseUrl}/static/avatar.png`;
+}
+export function defaultHeaderUrl(ctx: AppContext): string {
+  return `${ctx.config.baseUrl}/static/header.png`;
+}
+
+export function serializeAccount(ctx: AppContext, a: Account): MastodonAccount {
+  const avatar = a.avatar_url ?? defaultAvatarUrl(ctx);
+  const header = a.header_url ?? defaultHeaderUrl(ctx);
+  return {
+    id: a.id,
+    username: a.username,
+    acct: a.domain ? `${a.username}@${a.domain}` : a.username,
+    display_name: a.display_name,
+    locked: !!a.locked,
+    bot: !!a.bot,
+    discoverable: !!a.discoverable,
+    indexable: !!a.indexable,
+    group: false,
+    created_at: dayOf(a.created_at),
+    note: a.note,
+    url: a.url,
+    uri: a.uri,
+    avatar,
+    avatar_static: avatar,
+    header,
+    header_static: header,
+    followers_count: a.followers_count,
+    following_count: a.following_count,
+    statuses_count: a.statuses_count,
+    last_status_at: a.last_status_at ? a.last_status_at.slice(0, 10) : null,
+    hide_collections: false,
+    noindex: !a.indexable,
+    emojis: [],
+    roles: [],
+    fields: parseFields(a.fields),
+    ...(a.suspended_at ? { suspended: true } : {}),
+  };
+}
+
+export function serializeAccounts(ctx: AppContext, accounts: Account[]): MastodonAccount[] {
+  return accounts.map((a) => serializeAccount(ctx, a));
+}
+
+/** Loads accounts by id in one query, preserving nothing about order (callers map by id). */
+export async function loadAccountsById(
+  ctx: AppContext,
+  ids: Iterable<string>,
+): Promise<Map<string, Account>> {
+  const list = [...new Set(ids)];
+  const map = new Map<string, Account>();
+  if (list.length === 0) return map;
+  const rows = await ctx.db.selectFrom("accounts").selectAll().where("id", "in", list).execute();
+  for (const r of rows) map.set(r.id, r);
+  return map;
+}
