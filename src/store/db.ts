@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import pg from "pg";
 import * as m001 from "./migrations/001_initial.ts";
+import * as m002 from "./migrations/002_accounts.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import type { Database } from "./schema.ts";
 
@@ -56,6 +57,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 
 const migrations: Record<string, Migration> = {
   "001_initial": m001,
+  "002_accounts": m002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -58,6 +58,7 @@ export interface UsersTable {
   registration_reason: string | null;
   otp_secret: string | null;
   otp_enabled: Bool;
+  otp_last_step: number | null; // last TOTP time step accepted (replay guard)
   settings: string; // JSON preferences
   created_at: Timestamp;
   last_sign_in_at: Timestamp | null;
@@ -98,6 +99,7 @@ export interface OauthTokensTable {
   expires_at: Timestamp | null;
   revoked_at: Timestamp | null;
   last_used_at: Timestamp | null;
+  grant_ref: string | null; // code hash / first token id of the grant family
 }
 
 export interface StatusesTable {
@@ -348,6 +350,12 @@ export interface CustomEmojisTable {
   created_at: Timestamp;
 }
 
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: Timestamp;
+}
+
 export interface JobsTable {
   id: string;
   type: string;
@@ -398,6 +406,7 @@ export interface Database {
   filter_statuses: FilterStatusesTable;
   custom_emojis: CustomEmojisTable;
   jobs: JobsTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -162,6 +162,7 @@ export async function createLocalAccount(
     registration_reason: input.reason ?? null,
     otp_secret: null,
     otp_enabled: 0,
+    otp_last_step: null,
     settings: "{}",
     created_at: now,
     last_sign_in_at: null,
