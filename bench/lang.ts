@@ -1,0 +1,116 @@
+// Measures the Kazakh language kit on the public evaluation data in ../shared/data/kazakh (see its
+// README for sources and licences). Prints figures only; nothing here passes or fails.
+//   node bench/lang.ts [section…]   sections: translit stem langid speed (default: all)
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { detectLatinVariant, type LatinVariant, toCyrillic, toLatin } from "../src/lang/index.ts";
+
+const DATA = join(import.meta.dirname, "../../shared/data/kazakh");
+if (!existsSync(DATA)) {
+  console.error(`bench/lang.ts: evaluation data not found at ${DATA}`);
+  console.error("It lives outside the repository (../shared/data/kazakh); see the issue for its contents.");
+  process.exit(1);
+}
+
+const read = (name: string): string => readFileSync(join(DATA, name), "utf8");
+const lines = (name: string): string[] =>
+  read(name)
+    .split("\n")
+    .filter((l) => l.trim().length > 0);
+const pct = (num: number, den: number): string => (den === 0 ? "n/a" : ((100 * num) / den).toFixed(2) + " %");
+const CYRILLIC = /[\u0400-\u04ff]/;
+const APOSTROPHES = ["'", "\u2019", "\u02bc"];
+
+// A letter-by-letter reverse of the 2021 table with no context and no lexicon: the baseline.
+const NAIVE: Record<string, string> = {};
+for (const [lat, cyr] of Object.entries({
+  a: "а",
+  ä: "ә",
+  b: "б",
+  d: "д",
+  e: "е",
+  f: "ф",
+  g: "г",
+  ğ: "ғ",
+  h: "х",
+  i: "и",
+  ı: "і",
+  j: "ж",
+  k: "к",
+  l: "л",
+  m: "м",
+  n: "н",
+  ñ: "ң",
+  o: "о",
+  ö: "ө",
+  p: "п",
+  q: "қ",
+  r: "р",
+  s: "с",
+  ş: "ш",
+  t: "т",
+  u: "у",
+  ū: "ұ",
+  ü: "ү",
+  v: "в",
+  y: "ы",
+  z: "з",
+})) {
+  NAIVE[lat] = cyr;
+  NAIVE[lat === "i" ? "İ" : lat === "ı" ? "I" : lat.toUpperCase()] = cyr.toUpperCase();
+}
+const naiveReverse = (text: string): string => text.replace(/./gu, (c) => NAIVE[c] ?? c);
+
+function tokenAccuracy(sentences: string[], convert: (s: string) => string, errors?: Map<string, number>) {
+  let ok = 0;
+  let total = 0;
+  for (const s of sentences) {
+    const src = s.split(/\s+/);
+    const dst = convert(s).split(/\s+/);
+    for (let i = 0; i < src.length; i++) {
+      if (!CYRILLIC.test(src[i])) continue;
+      total++;
+      if (src[i] === dst[i]) ok++;
+      else if (errors) {
+        const k = `${src[i]} → ${dst[i]}`;
+        errors.set(k, (errors.get(k) ?? 0) + 1);
+      }
+    }
+  }
+  return { ok, total };
+}
+
+function benchTranslit(showErrors: boolean): void {
+  const sentences = lines("kaznerd-test-sentences.txt");
+  console.log(
+    `\n## Transliteration (KazNERD test, ${sentences.length} sentences, tokens with Cyrillic letters)`,
+  );
+  const errors = new Map<string, number>();
+  const rt = tokenAccuracy(sentences, (s) => toCyrillic(toLatin(s), { variant: "2021" }), errors);
+  console.log(`round trip Cyrillic → Latin 2021 → Cyrillic: ${pct(rt.ok, rt.total)} (${rt.ok}/${rt.total})`);
+  const naive = tokenAccuracy(sentences, (s) => naiveReverse(toLatin(s)));
+  console.log(`  naive letter-by-letter reverse (baseline):  ${pct(naive.ok, naive.total)}`);
+  let k = 0;
+  const variants: LatinVariant[] = ["2021", "2018", "2017", "ascii"];
+  for (const v of variants) {
+    let detected = 0;
+    const r = tokenAccuracy(sentences, (s) => {
+      let latin = toLatin(s, v);
+      if (v === "2017") latin = latin.replaceAll("'", APOSTROPHES[k++ % 3]);
+      if (detectLatinVariant(latin) === v) detected++;
+      return toCyrillic(latin);
+    });
+    console.log(
+      `Latin ${v.padEnd(5)} → Cyrillic (variant auto-detected): ${pct(r.ok, r.total)}; variant detected in ${pct(detected, sentences.length)} of sentences`,
+    );
+  }
+  if (showErrors) {
+    const top = [...errors].sort((a, b) => b[1] - a[1]).slice(0, 80);
+    for (const [e, n] of top) console.log(`  ${n}× ${e}`);
+  }
+}
+
+const sections = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const want = (s: string): boolean => sections.length === 0 || sections.includes(s);
+if (want("translit")) benchTranslit(process.argv.includes("--errors"));
