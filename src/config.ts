@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolve } from "node:path";
 import { z } from "zod";
 
@@ -25,6 +26,12 @@ const EnvSchema = z.object({
   TORGAI_TEST_MODE: bool.default(false),
   TORGAI_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   TORGAI_RATE_LIMIT: bool.default(true),
+  /** proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma separated); loopback by default */
+  TORGAI_TRUSTED_PROXIES: z
+    .string()
+    .default("127.0.0.0/8,::1")
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .refine((list) => list.every((e) => isIP(e.split("/")[0]) !== 0), "must be IP addresses or CIDR ranges"),
   TORGAI_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -46,6 +53,7 @@ export type Config = {
   testMode: boolean;
   sqliteSync: "NORMAL" | "FULL";
   rateLimit: boolean;
+  trustedProxies: string[];
   jobConcurrency: number;
   logLevel: string;
 };
@@ -86,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     testMode: e.TORGAI_TEST_MODE,
     sqliteSync: e.TORGAI_SQLITE_SYNC,
     rateLimit: e.TORGAI_RATE_LIMIT,
+    trustedProxies: e.TORGAI_TRUSTED_PROXIES,
     jobConcurrency: e.TORGAI_JOB_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
   };
