@@ -8,6 +8,7 @@ import { RateLimitError, TorgaiError, UnauthorizedError } from "../core/errors.t
 import type { HonoEnv } from "./context.ts";
 import { mastodonRoutes } from "./mastodon/index.ts";
 import { oauthRoutes } from "./oauth/index.ts";
+import { rateLimitMiddleware } from "./ratelimit.ts";
 
 function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
@@ -54,6 +55,9 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
     }
     await next();
   });
+
+  // After token resolution: throttles are keyed by account when a token is present.
+  app.use("*", rateLimitMiddleware(ctx));
 
   app.get("/healthz", (c) => c.text("OK"));
 

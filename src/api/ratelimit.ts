@@ -1,0 +1,126 @@
+/**
+ * Rate-limit middleware for /api, /oauth and /auth. Which throttles apply:
+ * - sign-in, token, app registration and account registration (POST): `auth`, per client IP;
+ * - /api with a token: `authenticated` per account (per token for app-only tokens);
+ * - /api without a token: `anonymous` per client IP;
+ * - /api writes (POST/PUT/PATCH/DELETE): `write` per account, or per IP without a token.
+ * Responses carry X-RateLimit-Limit/Remaining/Reset for the tightest throttle that applied (Reset is
+ * ISO 8601, as Mastodon sends it); an exceeded throttle answers 429 {"error":"Too many requests"}.
+ */
+import { BlockList, isIP } from "node:net";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type { MiddlewareHandler } from "hono";
+import type { AppContext } from "../app.ts";
+import { RateLimitError } from "../core/errors.ts";
+import { type RateLimitResult, type RateLimits, rateLimiterFor } from "../core/ratelimit.ts";
+import type { Ctx, HonoEnv } from "./context.ts";
+
+const AUTH_PATHS = new Set([
+  "/oauth/token",
+  "/oauth/authorize",
+  "/api/v1/accounts",
+  "/api/v1/apps",
+  "/auth/sign_in",
+  "/auth/sign_up",
+]);
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+function stripMapped(address: string): string {
+  return address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+export function trustedProxyList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [net, bits] = entry.split("/");
+    const type = isIP(net) === 6 ? "ipv6" : "ipv4";
+    if (bits !== undefined) list.addSubnet(net, Number(bits), type);
+    else list.addAddress(net, type);
+  }
+  return list;
+}
+
+function isTrusted(list: BlockList, address: string): boolean {
+  const type = isIP(address);
+  if (type === 0) return false;
+  return list.check(address, type === 6 ? "ipv6" : "ipv4");
+}
+
+/**
+ * The client's address: the socket's peer, or, when that peer is a trusted proxy, the nearest
+ * untrusted address in X-Forwarded-For (read right to left, as each proxy appends).
+ */
+export function clientIp(c: Ctx, trusted: BlockList): string {
+  let peer = "unknown";
+  try {
+    peer = stripMapped(getConnInfo(c).remote.address ?? "unknown");
+  } catch {
+    // app.request() in tests has no socket
+  }
+  if (!isTrusted(trusted, peer)) return peer;
+  const forwarded = c.req.header("x-forwarded-for");
+  if (!forwarded) return peer;
+  const hops = forwarded
+    .split(",")
+    .map((h) => stripMapped(h.trim()))
+    .filter((h) => isIP(h) !== 0);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    if (!isTrusted(trusted, hops[i])) return hops[i];
+  }
+  return hops[0] ?? peer;
+}
+
+function applies(path: string): boolean {
+  return path.startsWith("/api/") || path.startsWith("/oauth/") || path.startsWith("/auth/");
+}
+
+export function rateLimitMiddleware(ctx: AppContext): MiddlewareHandler<HonoEnv> {
+  const trusted = trustedProxyList(ctx.config.trustedProxies);
+  return async (c, next) => {
+    if (!ctx.config.rateLimit || c.req.method === "OPTIONS" || !applies(c.req.path)) return next();
+    const path = c.req.path.replace(/\/+$/, "") || "/";
+    const method = c.req.method;
+    const ip = clientIp(c, trusted);
+    const grant = c.get("grant");
+    const who = grant ? (grant.account ? `a:${grant.account.id}` : `t:${grant.tokenId}`) : `ip:${ip}`;
+    const checks: [keyof RateLimits, string][] = [];
+    if (method === "POST" && AUTH_PATHS.has(path)) checks.push(["auth", `ip:${ip}`]);
+    if (path.startsWith("/api/")) {
+      checks.push(grant ? ["authenticated", who] : ["anonymous", who]);
+      if (WRITE_METHODS.has(method)) checks.push(["write", who]);
+    }
+    if (checks.length === 0) return next();
+
+    let results: RateLimitResult[];
+    try {
+      const limiter = rateLimiterFor(ctx);
+      results = await Promise.all(checks.map(([rule, key]) => limiter.check(rule, key)));
+    } catch (err) {
+      // A limiter outage (Redis down) must not take the API down with it.
+      ctx.logger.warn({ err }, "rate limiter unavailable; request allowed");
+      return next();
+    }
+    const exceeded = results.find((r) => r.exceeded);
+    const shown =
+      exceeded ??
+      results.reduce((a, b) =>
+        b.remaining < a.remaining || (b.remaining === a.remaining && b.limit < a.limit) ? b : a,
+      );
+    const headers: [string, string][] = [
+      ["X-RateLimit-Limit", String(shown.limit)],
+      ["X-RateLimit-Remaining", String(shown.remaining)],
+      ["X-RateLimit-Reset", shown.resetAt.toISOString()],
+    ];
+    for (const [k, v] of headers) c.header(k, v);
+    if (exceeded) throw new RateLimitError(exceeded.resetAt);
+    await next();
+    // Handlers that build their own Response bypass prepared headers; put them on the result.
+    for (const [k, v] of headers) {
+      try {
+        if (!c.res.headers.has(k)) c.res.headers.set(k, v);
+      } catch {
+        // immutable headers (a proxied response): leave them as they are
+      }
+    }
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * Fixed-window rate limits, as Mastodon's rack-attack throttles: a counter per (rule, key, window),
+ * windows aligned to multiples of the period so every process agrees on when one resets. Counters
+ * live in memory for one process, or in Redis (INCR + PEXPIREAT) when several web processes run.
+ */
+import { Redis } from "ioredis";
+import type { AppContext } from "../app.ts";
+
+export interface RateLimitRule {
+  limit: number;
+  periodMs: number;
+}
+
+/** The throttles the HTTP layer applies; names are stable (they are part of counter keys). */
+export interface RateLimits {
+  /** sign-in, token, app and account registration requests, per IP */
+  auth: RateLimitRule;
+  /** POST/PUT/PATCH/DELETE under /api, per account (or per token for app-only tokens) */
+  write: RateLimitRule;
+  /** any /api request with a token, per account */
+  authenticated: RateLimitRule;
+  /** any /api request without a token, per IP */
+  anonymous: RateLimitRule;
+}
+
+const FIVE_MINUTES = 5 * 60 * 1000;
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  auth: { limit: 25, periodMs: FIVE_MINUTES },
+  write: { limit: 300, periodMs: FIVE_MINUTES },
+  authenticated: { limit: 1500, periodMs: FIVE_MINUTES },
+  anonymous: { limit: 300, periodMs: FIVE_MINUTES },
+};
+
+export interface RateLimitResult {
+  limit: number;
+  remaining: number;
+  resetAt: Date;
+  exceeded: boolean;
+}
+
+/** Where counters live. `hit` increments and returns the count within the window ending at `resetAtMs`. */
+export interface CounterStore {
+  hit(key: string, resetAtMs: number, nowMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createMemoryCounterStore(): CounterStore {
+  const counters = new Map<string, { count: number; resetAtMs: number }>();
+  let lastSweep = 0;
+  return {
+    hit: async (key, resetAtMs, nowMs) => {
+      // Expired windows are dropped at most once a second, so memory follows the active clients.
+      if (nowMs - lastSweep > 1000) {
+        lastSweep = nowMs;
+        for (const [k, v] of counters) if (v.resetAtMs <= nowMs) counters.delete(k);
+      }
+      const entry = counters.get(key);
+      if (entry && entry.resetAtMs > nowMs) {
+        entry.count++;
+        return entry.count;
+      }
+      counters.set(key, { count: 1, resetAtMs });
+      return 1;
+    },
+    close: async () => {
+      counters.clear();
+    },
+  };
+}
+
+export function createRedisCounterStore(url: string, prefix = "torgai:rl:"): CounterStore {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  redis.on("error", () => {}); // reported by failing hits, not as unhandled events
+  return {
+    hit: async (key, resetAtMs) => {
+      const k = prefix + key;
+      // The key names its window, so PEXPIREAT (a little past the window) is idempotent.
+      const res = await redis
+        .multi()
+        .incr(k)
+        .pexpireat(k, resetAtMs + 1000)
+        .exec();
+      const first = res?.[0];
+      if (!first || first[0]) throw first?.[0] ?? new Error("redis rate limit failed");
+      return Number(first[1]);
+    },
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export interface RateLimiter {
+  readonly limits: RateLimits;
+  check(rule: keyof RateLimits, key: string): Promise<RateLimitResult>;
+  close(): Promise<void>;
+}
+
+export function createRateLimiter(opts: {
+  store: CounterStore;
+  now: () => Date;
+  limits?: Partial<RateLimits>;
+}): RateLimiter {
+  const limits: RateLimits = { ...DEFAULT_RATE_LIMITS, ...opts.limits };
+  return {
+    limits,
+    async check(ruleName, key) {
+      const rule = limits[ruleName];
+      const nowMs = opts.now().getTime();
+      const windowStart = Math.floor(nowMs / rule.periodMs) * rule.periodMs;
+      const resetAtMs = windowStart + rule.periodMs;
+      const count = await opts.store.hit(`${ruleName}:${key}:${windowStart}`, resetAtMs, nowMs);
+      return {
+        limit: rule.limit,
+        remaining: Math.max(0, rule.limit - count),
+        resetAt: new Date(resetAtMs),
+        exceeded: count > rule.limit,
+      };
+    },
+    close: () => opts.store.close(),
+  };
+}
+
+const limiters = new WeakMap<AppContext, RateLimiter>();
+
+/**
+ * The context's limiter: one per context, so every Hono app built on it (and every request) shares
+ * the counters. Redis-backed when REDIS_URL is set.
+ */
+export function rateLimiterFor(ctx: AppContext): RateLimiter {
+  let limiter = limiters.get(ctx);
+  if (!limiter) {
+    const store = ctx.config.redisUrl
+      ? createRedisCounterStore(ctx.config.redisUrl)
+      : createMemoryCounterStore();
+    limiter = createRateLimiter({ store, now: ctx.now });
+    limiters.set(ctx, limiter);
+  }
+  return limiter;
+}
+
+/** Replaces the context's limiter (tests use small limits; an operator tool could too). */
+export function configureRateLimiter(
+  ctx: AppContext,
+  opts: { limits?: Partial<RateLimits>; store?: CounterStore },
+): RateLimiter {
+  const previous = limiters.get(ctx);
+  if (previous) void previous.close();
+  const store =
+    opts.store ??
+    (ctx.config.redisUrl ? createRedisCounterStore(ctx.config.redisUrl) : createMemoryCounterStore());
+  const limiter = createRateLimiter({ store, now: ctx.now, limits: opts.limits });
+  limiters.set(ctx, limiter);
+  return limiter;
+}
+
+/** Closes the context's limiter (its Redis connection, if any). */
+export async function closeRateLimiter(ctx: AppContext): Promise<void> {
+  const limiter = limiters.get(ctx);
+  limiters.delete(ctx);
+  if (limiter) await limiter.close();
+}
