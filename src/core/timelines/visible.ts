@@ -1,0 +1,137 @@
+import { type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Db } from "../../store/db.ts";
+import type { Status } from "../../store/schema.ts";
+
+/**
+ * Visibility rules as SQL conditions for timeline queries (one query per page, no per-row round
+ * trips), and a batched in-memory check for short lists (notifications, conversations).
+ *
+ * A status is visible to a viewer when it is public or unlisted, written by the viewer, private and
+ * the viewer follows its author, or the viewer is mentioned in it. Accounts the viewer blocks, is
+ * blocked by, or mutes are hidden on top of that.
+ */
+
+/** `alias` is the statuses table alias in the surrounding query. */
+export function visibleStatusSql(viewerId: string | null, alias: string): RawBuilder<SqlBool> {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  if (!viewerId) return sql<SqlBool>`${col("visibility")} in ('public', 'unlisted')`;
+  return sql<SqlBool>`(${col("visibility")} in ('public', 'unlisted')
+    or ${col("account_id")} = ${viewerId}
+    or (${col("visibility")} = 'private' and exists (select 1 from follows vf
+         where vf.account_id = ${viewerId} and vf.target_account_id = ${col("account_id")}))
+    or exists (select 1 from mentions vm where vm.status_id = ${col("id")} and vm.account_id = ${viewerId}))`;
+}
+
+/** The account in column `accountColumn` is neither blocked by, blocking, nor muted by the viewer. */
+export function notHiddenSql(viewerId: string, accountColumn: string, nowIso: string): RawBuilder<SqlBool> {
+  const a = sql.ref(accountColumn);
+  return sql<SqlBool>`(not exists (select 1 from blocks hb1 where hb1.account_id = ${viewerId} and hb1.target_account_id = ${a})
+    and not exists (select 1 from blocks hb2 where hb2.account_id = ${a} and hb2.target_account_id = ${viewerId})
+    and not exists (select 1 from mutes hm where hm.account_id = ${viewerId} and hm.target_account_id = ${a}
+      and (hm.expires_at is null or hm.expires_at > ${nowIso})))`;
+}
+
+/** No block either way between the viewer and the account in `accountColumn` (mutes do not count). */
+export function notBlockedSql(viewerId: string, accountColumn: string): RawBuilder<SqlBool> {
+  const a = sql.ref(accountColumn);
+  return sql<SqlBool>`(not exists (select 1 from blocks nb1 where nb1.account_id = ${viewerId} and nb1.target_account_id = ${a})
+    and not exists (select 1 from blocks nb2 where nb2.account_id = ${a} and nb2.target_account_id = ${viewerId}))`;
+}
+
+/**
+ * Conditions for a page of statuses aliased `s`, with its reblogged original left-joined as `r`:
+ * both visible, neither author hidden.
+ */
+export function timelineFilterSql(viewerId: string | null, nowIso: string): RawBuilder<SqlBool> {
+  if (!viewerId) {
+    return sql<SqlBool>`(${visibleStatusSql(null, "s")} and (s.reblog_of_id is null or ${visibleStatusSql(null, "r")}))`;
+  }
+  return sql<SqlBool>`(${visibleStatusSql(viewerId, "s")} and ${notHiddenSql(viewerId, "s.account_id", nowIso)}
+    and (s.reblog_of_id is null or (r.id is not null and ${visibleStatusSql(viewerId, "r")}
+      and ${notHiddenSql(viewerId, "r.account_id", nowIso)})))`;
+}
+
+/** Ids of accounts the viewer blocks, is blocked by, or mutes (optionally only notification mutes). */
+export async function hiddenAccountIds(
+  db: Db,
+  viewerId: string,
+  nowIso: string,
+): Promise<{ blocked: Set<string>; muted: Set<string>; mutedNotifications: Set<string> }> {
+  const [out, inn, mutes] = await Promise.all([
+    db.selectFrom("blocks").select("target_account_id as id").where("account_id", "=", viewerId).execute(),
+    db.selectFrom("blocks").select("account_id as id").where("target_account_id", "=", viewerId).execute(),
+    db
+      .selectFrom("mutes")
+      .select(["target_account_id as id", "hide_notifications"])
+      .where("account_id", "=", viewerId)
+      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", nowIso)]))
+      .execute(),
+  ]);
+  return {
+    blocked: new Set([...out, ...inn].map((r) => r.id)),
+    muted: new Set(mutes.map((r) => r.id)),
+    mutedNotifications: new Set(mutes.filter((m) => m.hide_notifications).map((m) => m.id)),
+  };
+}
+
+/**
+ * Batched check for a few statuses (reblogs are checked together with their originals): returns the
+ * ids the viewer may see. Hidden (blocked/muted) authors are not considered here.
+ */
+export async function visibleStatusIds(
+  db: Db,
+  viewerId: string | null,
+  statuses: Pick<Status, "id" | "account_id" | "visibility" | "reblog_of_id">[],
+): Promise<Set<string>> {
+  const all = new Map(statuses.map((s) => [s.id, s]));
+  const missing = statuses.map((s) => s.reblog_of_id).filter((id): id is string => !!id && !all.has(id));
+  if (missing.length > 0) {
+    const originals = await db
+      .selectFrom("statuses")
+      .select(["id", "account_id", "visibility", "reblog_of_id"])
+      .where("id", "in", missing)
+      .execute();
+    for (const o of originals) all.set(o.id, o);
+  }
+  const needFollow = new Set<string>();
+  const needMention: string[] = [];
+  for (const s of all.values()) {
+    if (s.visibility === "public" || s.visibility === "unlisted" || s.account_id === viewerId) continue;
+    if (s.visibility === "private") needFollow.add(s.account_id);
+    needMention.push(s.id);
+  }
+  let followed = new Set<string>();
+  let mentioned = new Set<string>();
+  if (viewerId && needMention.length > 0) {
+    const [f, m] = await Promise.all([
+      needFollow.size
+        ? db
+            .selectFrom("follows")
+            .select("target_account_id")
+            .where("account_id", "=", viewerId)
+            .where("target_account_id", "in", [...needFollow])
+            .execute()
+        : Promise.resolve([]),
+      db
+        .selectFrom("mentions")
+        .select("status_id")
+        .where("account_id", "=", viewerId)
+        .where("status_id", "in", needMention)
+        .execute(),
+    ]);
+    followed = new Set(f.map((r) => r.target_account_id));
+    mentioned = new Set(m.map((r) => r.status_id));
+  }
+  const ok = (s: Pick<Status, "id" | "account_id" | "visibility"> | undefined): boolean => {
+    if (!s) return false;
+    if (s.visibility === "public" || s.visibility === "unlisted") return true;
+    if (!viewerId) return false;
+    if (s.account_id === viewerId || mentioned.has(s.id)) return true;
+    return s.visibility === "private" && followed.has(s.account_id);
+  };
+  const result = new Set<string>();
+  for (const s of statuses) {
+    if (ok(s) && (!s.reblog_of_id || ok(all.get(s.reblog_of_id)))) result.add(s.id);
+  }
+  return result;
+}

@@ -1,0 +1,17 @@
+import type { AppContext } from "../app.ts";
+import { fanoutStatus, fanoutStatusUpdate } from "../core/timelines/fanout.ts";
+
+// STATUS JOBS: src/core/statuses/jobs.ts (statuses engineer) exports registerStatusJobs(queue, ctx);
+// import it here and call it below once that file exists.
+
+function statusIdOf(payload: Record<string, unknown>): string {
+  const id = payload.statusId;
+  if (typeof id !== "string" || !/^\d{1,20}$/.test(id)) throw new Error("job payload lacks a statusId");
+  return id;
+}
+
+/** Registers every job handler of the server on `ctx.queue` (web, worker and tests alike). */
+export function registerJobHandlers(ctx: AppContext): void {
+  ctx.queue.register("status.fanout", (payload) => fanoutStatus(ctx, statusIdOf(payload)));
+  ctx.queue.register("status.update_fanout", (payload) => fanoutStatusUpdate(ctx, statusIdOf(payload)));
+}
