@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { detectLatinVariant, type LatinVariant, toCyrillic, toLatin } from "../src/lang/index.ts";
+import { stemKazakh } from "../src/lang/stem/kk.ts";
 
 const DATA = join(import.meta.dirname, "../../shared/data/kazakh");
 if (!existsSync(DATA)) {
@@ -111,6 +112,67 @@ function benchTranslit(showErrors: boolean): void {
   }
 }
 
+function benchStem(showErrors: boolean): void {
+  const pairs: [string, string][] = [];
+  for (const line of read("ud-kk-ktb-test-half.conllu").split("\n")) {
+    const col = line.split("\t");
+    if (col.length < 4 || !/^\d+$/.test(col[0]) || col[3] === "PUNCT" || col[3] === "NUM") continue;
+    const form = col[1].toLowerCase();
+    const lemma = col[2].toLowerCase();
+    if (CYRILLIC.test(form) && lemma !== "_") pairs.push([form, lemma]);
+  }
+  console.log(`\n## Kazakh stemmer (UD KTB test half, ${pairs.length} word tokens, gold lemmas)`);
+  let same = 0;
+  let unstemmed = 0;
+  const errors = new Map<string, number>();
+  const lemmasByStem = new Map<string, Set<string>>();
+  const uniq = new Map<string, boolean>();
+  for (const [form, lemma] of pairs) {
+    const fs = stemKazakh(form);
+    const ok = fs === stemKazakh(lemma);
+    if (ok) same++;
+    else if (showErrors) {
+      const k = `${form} → ${fs} (lemma ${lemma} → ${stemKazakh(lemma)})`;
+      errors.set(k, (errors.get(k) ?? 0) + 1);
+    }
+    if (form === lemma) unstemmed++;
+    uniq.set(`${form} ${lemma}`, ok);
+    for (const st of [fs, stemKazakh(lemma)]) {
+      const set = lemmasByStem.get(st) ?? new Set();
+      set.add(lemma);
+      lemmasByStem.set(st, set);
+    }
+  }
+  const uniqOk = [...uniq.values()].filter(Boolean).length;
+  console.log(
+    `forms whose stem equals their lemma's stem: ${pct(same, pairs.length)} of tokens, ${pct(uniqOk, uniq.size)} of distinct (form, lemma) pairs`,
+  );
+  console.log(
+    `  (forms identical to their lemma, needing no stemming: ${pct(unstemmed, pairs.length)} of tokens)`,
+  );
+  const lemmas = new Set(pairs.map((p) => p[1]));
+  let mergedPairs = 0;
+  const merged = new Set<string>();
+  for (const set of lemmasByStem.values()) {
+    mergedPairs += (set.size * (set.size - 1)) / 2;
+    if (set.size > 1) for (const l of set) merged.add(l);
+  }
+  const allPairs = (lemmas.size * (lemmas.size - 1)) / 2;
+  console.log(
+    `distinct lemmas wrongly merged (share of lemma pairs): ${pct(mergedPairs, allPairs)} (${mergedPairs} of ${allPairs} pairs)`,
+  );
+  console.log(
+    `  lemmas sharing a stem with another lemma: ${pct(merged.size, lemmas.size)} (${merged.size} of ${lemmas.size})`,
+  );
+  if (showErrors) {
+    for (const [e, n] of [...errors].sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log(`  ${n}× ${e}`);
+    const big = [...lemmasByStem].filter(([, v]) => v.size > 1).slice(0, 40);
+    for (const [st, v] of big) console.log(`  merged under ${st}: ${[...v].join(", ")}`);
+  }
+}
+
 const sections = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const want = (s: string): boolean => sections.length === 0 || sections.includes(s);
-if (want("translit")) benchTranslit(process.argv.includes("--errors"));
+const showErrors = process.argv.includes("--errors");
+if (want("translit")) benchTranslit(showErrors);
+if (want("stem")) benchStem(showErrors);
