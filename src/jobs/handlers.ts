@@ -1,8 +1,6 @@
 import type { AppContext } from "../app.ts";
+import { registerStatusJobs } from "../core/statuses/jobs.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/timelines/fanout.ts";
-
-// STATUS JOBS: src/core/statuses/jobs.ts (statuses engineer) exports registerStatusJobs(queue, ctx);
-// import it here and call it below once that file exists.
 
 function statusIdOf(payload: Record<string, unknown>): string {
   const id = payload.statusId;
@@ -14,4 +12,5 @@ function statusIdOf(payload: Record<string, unknown>): string {
 export function registerJobHandlers(ctx: AppContext): void {
   ctx.queue.register("status.fanout", (payload) => fanoutStatus(ctx, statusIdOf(payload)));
   ctx.queue.register("status.update_fanout", (payload) => fanoutStatusUpdate(ctx, statusIdOf(payload)));
+  registerStatusJobs(ctx.queue, ctx);
 }
