@@ -1,0 +1,81 @@
+/** A thread around a status: ancestors up the reply chain, descendants depth-first (as Mastodon). */
+import { sql } from "kysely";
+import type { AppContext } from "../../app.ts";
+import type { Status } from "../../store/schema.ts";
+import { visibleTo } from "../visibility.ts";
+import { getVisibleStatus } from "./load.ts";
+
+export const ANCESTORS_LIMIT = 40;
+export const DESCENDANTS_LIMIT_ANON = 60;
+export const DESCENDANTS_LIMIT = 4096;
+export const DESCENDANTS_DEPTH = 64;
+
+export interface StatusContext {
+  ancestors: Status[];
+  descendants: Status[];
+}
+
+/** Hides statuses by accounts the viewer mutes (blocks are already part of `visibleTo`). */
+function notMuted(viewerId: string | null, nowIso: string) {
+  if (!viewerId) return sql<boolean>`1 = 1`;
+  return sql<boolean>`not exists (select 1 from mutes cm where cm.account_id = ${viewerId}
+    and cm.target_account_id = statuses.account_id and (cm.expires_at is null or cm.expires_at > ${nowIso}))`;
+}
+
+export async function statusContext(
+  ctx: AppContext,
+  statusId: string,
+  viewerId: string | null,
+): Promise<StatusContext> {
+  const status = await getVisibleStatus(ctx, statusId, viewerId);
+  if (status.reblog_of_id) return { ancestors: [], descendants: [] };
+  const nowIso = ctx.now().toISOString();
+
+  let ancestors: Status[] = [];
+  if (status.in_reply_to_id) {
+    const up = await sql<{ id: string; depth: number }>`
+      with recursive up(id, parent, depth) as (
+        select id, in_reply_to_id, 1 from statuses where id = ${status.in_reply_to_id}
+        union all
+        select s.id, s.in_reply_to_id, up.depth + 1 from statuses s join up on s.id = up.parent
+        where up.depth < ${ANCESTORS_LIMIT}
+      )
+      select id, depth from up`.execute(ctx.db);
+    const ids = up.rows.map((r) => r.id);
+    if (ids.length) {
+      const rows = await ctx.db
+        .selectFrom("statuses")
+        .selectAll()
+        .where("id", "in", ids)
+        .where(visibleTo(viewerId))
+        .where(notMuted(viewerId, nowIso))
+        .execute();
+      const depth = new Map(up.rows.map((r) => [r.id, Number(r.depth)]));
+      ancestors = rows.sort((a, b) => (depth.get(b.id) ?? 0) - (depth.get(a.id) ?? 0));
+    }
+  }
+
+  const limit = viewerId ? DESCENDANTS_LIMIT : DESCENDANTS_LIMIT_ANON;
+  // path = ids from the root joined by '/'; ids have a fixed width, so sorting by path is depth-first
+  const down = await sql<{ id: string; path: string }>`
+    with recursive down(id, path, depth) as (
+      select id, cast(id as text), 1 from statuses where in_reply_to_id = ${status.id} and reblog_of_id is null
+      union all
+      select s.id, down.path || '/' || s.id, down.depth + 1 from statuses s join down on s.in_reply_to_id = down.id
+      where down.depth < ${DESCENDANTS_DEPTH} and s.reblog_of_id is null
+    )
+    select id, path from down order by path limit ${limit * 2}`.execute(ctx.db);
+  let descendants: Status[] = [];
+  if (down.rows.length) {
+    const order = new Map(down.rows.map((r, i) => [r.id, i]));
+    const rows = await ctx.db
+      .selectFrom("statuses")
+      .selectAll()
+      .where("id", "in", [...order.keys()])
+      .where(visibleTo(viewerId))
+      .where(notMuted(viewerId, nowIso))
+      .execute();
+    descendants = rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)).slice(0, limit);
+  }
+  return { ancestors, descendants };
+}

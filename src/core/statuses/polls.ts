@@ -1,0 +1,148 @@
+/** Polls: validation and creation (with a status), voting. */
+import type { AppContext } from "../../app.ts";
+import { transaction } from "../../app.ts";
+import type { Db } from "../../store/db.ts";
+import type { Account, Poll } from "../../store/schema.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { canView } from "../visibility.ts";
+
+export interface PollInput {
+  options: string[];
+  expiresIn: number;
+  multiple?: boolean;
+  hideTotals?: boolean;
+}
+
+export const POLL_MIN_EXPIRY = 300;
+export const POLL_MAX_EXPIRY = 2_629_746;
+export const POLL_OPTION_MAX_CHARS = 50;
+
+export function validatePoll(ctx: AppContext, poll: PollInput): void {
+  const options = poll.options.map((o) => o.trim());
+  if (options.length < 2) throw new ValidationError("Validation failed: Poll must have at least 2 options");
+  if (options.length > ctx.config.maxPollOptions)
+    throw new ValidationError(
+      `Validation failed: Poll can't contain more than ${ctx.config.maxPollOptions} items`,
+    );
+  if (options.some((o) => o === ""))
+    throw new ValidationError("Validation failed: Poll contains an empty option");
+  if (options.some((o) => [...o].length > POLL_OPTION_MAX_CHARS))
+    throw new ValidationError(
+      `Validation failed: Poll contains an item with more than ${POLL_OPTION_MAX_CHARS} characters`,
+    );
+  if (new Set(options).size !== options.length)
+    throw new ValidationError("Validation failed: Poll contains duplicate items");
+  if (poll.expiresIn < POLL_MIN_EXPIRY)
+    throw new ValidationError("Validation failed: Poll duration is too short");
+  if (poll.expiresIn > POLL_MAX_EXPIRY)
+    throw new ValidationError("Validation failed: Poll duration is too long");
+}
+
+/** Inserts a poll for a status and schedules its expiry job; returns the poll id. */
+export async function insertPoll(
+  ctx: AppContext,
+  trx: Db,
+  input: PollInput,
+  accountId: string,
+  statusId: string,
+  pollId: string = ctx.ids(),
+): Promise<Poll> {
+  const now = ctx.now();
+  const poll: Poll = {
+    id: pollId,
+    status_id: statusId,
+    account_id: accountId,
+    options: JSON.stringify(input.options.map((o) => o.trim())),
+    multiple: input.multiple ? 1 : 0,
+    hide_totals: input.hideTotals ? 1 : 0,
+    expires_at: new Date(now.getTime() + input.expiresIn * 1000).toISOString(),
+    votes_count: 0,
+    voters_count: 0,
+    closed_notified: 0,
+    created_at: now.toISOString(),
+  };
+  await trx.insertInto("polls").values(poll).execute();
+  await ctx.queue.enqueue(
+    trx,
+    "poll.expire",
+    { pollId: poll.id },
+    { runAt: new Date(poll.expires_at as string) },
+  );
+  return poll;
+}
+
+export async function getPoll(
+  ctx: AppContext,
+  pollId: string,
+  viewerId: string | null,
+  db: Db = ctx.db,
+): Promise<Poll> {
+  const poll = await db.selectFrom("polls").selectAll().where("id", "=", pollId).executeTakeFirst();
+  if (!poll?.status_id) throw new NotFoundError();
+  const status = await db
+    .selectFrom("statuses")
+    .selectAll()
+    .where("id", "=", poll.status_id)
+    .executeTakeFirst();
+  if (!status || !(await canView(ctx, db, status, viewerId))) throw new NotFoundError();
+  return poll;
+}
+
+/** Votes in a poll, following Mastodon's rules; returns the updated poll. */
+export async function votePoll(
+  ctx: AppContext,
+  voter: Account,
+  pollId: string,
+  choices: number[],
+): Promise<Poll> {
+  const unique = [...new Set(choices)];
+  if (unique.length === 0) throw new ValidationError("Validation failed: Choices can't be blank");
+  try {
+    return await transaction(ctx, async (trx) => {
+      const poll = await getPoll(ctx, pollId, voter.id, trx);
+      if (poll.account_id === voter.id)
+        throw new ValidationError("Validation failed: You cannot vote in your own poll");
+      if (poll.expires_at && poll.expires_at <= ctx.now().toISOString())
+        throw new ValidationError("Validation failed: The poll has already ended");
+      const options = JSON.parse(poll.options) as string[];
+      if (unique.some((c) => !Number.isInteger(c) || c < 0 || c >= options.length))
+        throw new ValidationError("Validation failed: Choice is not a valid option");
+      if (!poll.multiple && unique.length > 1)
+        throw new ValidationError("Validation failed: You can only choose one option in this poll");
+      const already = await trx
+        .selectFrom("poll_votes")
+        .select("id")
+        .where("poll_id", "=", poll.id)
+        .where("account_id", "=", voter.id)
+        .executeTakeFirst();
+      if (already) throw new ValidationError("Validation failed: You have already voted on this poll");
+      const nowIso = ctx.now().toISOString();
+      await trx
+        .insertInto("poll_votes")
+        .values(
+          unique.map((choice) => ({
+            id: ctx.ids(),
+            poll_id: poll.id,
+            account_id: voter.id,
+            choice,
+            created_at: nowIso,
+          })),
+        )
+        .execute();
+      await trx
+        .updateTable("polls")
+        .set((eb) => ({
+          votes_count: eb("votes_count", "+", unique.length),
+          voters_count: eb("voters_count", "+", 1),
+        }))
+        .where("id", "=", poll.id)
+        .execute();
+      return trx.selectFrom("polls").selectAll().where("id", "=", poll.id).executeTakeFirstOrThrow();
+    });
+  } catch (err) {
+    // two concurrent votes by the same account: the unique index decides, the loser gets Mastodon's error
+    if (/unique|duplicate/i.test(String((err as Error)?.message)))
+      throw new ValidationError("Validation failed: You have already voted on this poll");
+    throw err;
+  }
+}
