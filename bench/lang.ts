@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { detectLatinVariant, type LatinVariant, toCyrillic, toLatin } from "../src/lang/index.ts";
+import { detect } from "../src/lang/langid.ts";
 import { stemKazakh } from "../src/lang/stem/kk.ts";
 
 const DATA = join(import.meta.dirname, "../../shared/data/kazakh");
@@ -171,8 +172,34 @@ function benchStem(showErrors: boolean): void {
   }
 }
 
+function benchLangid(showErrors: boolean): void {
+  console.log("\n## Language identification (Lingua test sets, half: 500 items each)");
+  const sets = ["single-words", "word-pairs", "sentences"];
+  const langs = ["kk", "ru", "en"] as const;
+  console.log(`${"".padEnd(14)}${langs.map((l) => l.padStart(9)).join("")}  overall`);
+  for (const set of sets) {
+    let okAll = 0;
+    let nAll = 0;
+    const cells: string[] = [];
+    for (const lang of langs) {
+      const items = lines(`lingua/${lang}/${set}.txt`);
+      let ok = 0;
+      for (const item of items) {
+        const got = detect(item);
+        if (got === lang) ok++;
+        else if (showErrors) console.log(`  ${set} ${lang}: ${item} → ${got}`);
+      }
+      okAll += ok;
+      nAll += items.length;
+      cells.push(pct(ok, items.length).padStart(9));
+    }
+    console.log(`${set.padEnd(14)}${cells.join("")}  ${pct(okAll, nAll)}`);
+  }
+}
+
 const sections = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const want = (s: string): boolean => sections.length === 0 || sections.includes(s);
 const showErrors = process.argv.includes("--errors");
 if (want("translit")) benchTranslit(showErrors);
 if (want("stem")) benchStem(showErrors);
+if (want("langid")) benchLangid(showErrors);
