@@ -1,32 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { AppContext } from "../../app.ts";
-import { createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
+import { follow, type Json, post } from "../../core/statuses/testing.ts";
+import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { createHttpApp } from "../app.ts";
-
-export async function follow(ctx: AppContext, follower: TestUser, target: TestUser): Promise<void> {
-  await ctx.db
-    .insertInto("follows")
-    .values({
-      id: ctx.ids(),
-      account_id: follower.account.id,
-      target_account_id: target.account.id,
-      show_reblogs: 1,
-      notify: 0,
-      languages: null,
-      uri: null,
-      created_at: ctx.now().toISOString(),
-    })
-    .execute();
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON bodies in tests
-type Json = any;
-
-export async function post(user: TestUser, json: Record<string, unknown>, headers?: Record<string, string>) {
-  const res = await user.api("/api/v1/statuses", { method: "POST", json, headers });
-  return { status: res.status, body: (await res.json()) as Json };
-}
 
 describeStores("statuses API", (get) => {
   test("create renders HTML, stores mentions and tags, counts, appears in own home", async () => {
