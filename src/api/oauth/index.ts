@@ -1,8 +1,18 @@
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import type { AppContext } from "../../app.ts";
 import type { HonoEnv } from "../context.ts";
+import { getAuthorize, postAuthorize } from "./authorize.ts";
+import { authorizationServerMetadata, postRevoke, postToken } from "./token.ts";
 
-export function oauthRoutes(_ctx: AppContext): Hono<HonoEnv> {
+/** OAuth 2 authorisation server: consent pages, token and revocation endpoints, RFC 8414 metadata. */
+export function oauthRoutes(ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
+  app.get("/oauth/authorize", getAuthorize);
+  app.post("/oauth/authorize", postAuthorize);
+  app.post("/oauth/token", postToken);
+  app.post("/oauth/revoke", postRevoke);
+  app.use("/.well-known/oauth-authorization-server", cors({ origin: "*", allowMethods: ["GET"] }));
+  app.get("/.well-known/oauth-authorization-server", (c) => c.json(authorizationServerMetadata(ctx)));
   return app;
 }

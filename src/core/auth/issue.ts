@@ -21,6 +21,8 @@ export async function issueToken(
     scopes: string[];
     withRefresh?: boolean;
     expiresInSec?: number | null;
+    /** the grant family (code hash, or the first token's id); defaults to this token's own id */
+    grantRef?: string | null;
   },
   db: Db = ctx.db,
 ): Promise<IssuedToken> {
@@ -42,6 +44,7 @@ export async function issueToken(
       expires_at: expiresAt?.toISOString() ?? null,
       revoked_at: null,
       last_used_at: null,
+      grant_ref: input.grantRef ?? id,
     })
     .execute();
   return { id, accessToken, refreshToken, scopes: input.scopes, createdAt, expiresAt };

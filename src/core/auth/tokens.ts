@@ -61,3 +61,25 @@ export async function resolveAccessToken(ctx: AppContext, token: string): Promis
   }
   return grant;
 }
+
+/** Revokes every live token of a grant family (after a replayed code or refresh token). */
+export async function revokeGrantFamily(ctx: AppContext, grantRef: string): Promise<number> {
+  const res = await ctx.db
+    .updateTable("oauth_tokens")
+    .set({ revoked_at: ctx.now().toISOString() })
+    .where("grant_ref", "=", grantRef)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+/** Revokes every token of a user (password change, deletion, suspension). */
+export async function revokeUserTokens(ctx: AppContext, userId: string): Promise<number> {
+  const res = await ctx.db
+    .updateTable("oauth_tokens")
+    .set({ revoked_at: ctx.now().toISOString() })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

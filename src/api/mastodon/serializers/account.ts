@@ -1,5 +1,7 @@
 import type { AppContext } from "../../../app.ts";
-import type { Account } from "../../../store/schema.ts";
+import { sourceFields } from "../../../core/accounts/profile.ts";
+import { userSettings } from "../../../core/accounts/settings.ts";
+import type { Account, User } from "../../../store/schema.ts";
 
 export interface MastodonField {
   name: string;
@@ -116,4 +118,73 @@ export async function loadAccountsById(
   const rows = await ctx.db.selectFrom("accounts").selectAll().where("id", "in", list).execute();
   for (const r of rows) map.set(r.id, r);
   return map;
+}
+
+export interface MastodonRole {
+  id: string;
+  name: string;
+  permissions: string;
+  color: string;
+  highlighted: boolean;
+}
+
+export interface MastodonCredentialAccount extends MastodonAccount {
+  source: {
+    note: string;
+    fields: MastodonField[];
+    privacy: string;
+    sensitive: boolean;
+    language: string | null;
+    follow_requests_count: number;
+    hide_collections: boolean;
+    discoverable: boolean;
+    indexable: boolean;
+    attribution_domains: string[];
+  };
+  role: MastodonRole;
+}
+
+/**
+ * Mastodon's built-in roles: "everyone" (id -99, may invite), Moderator and Admin, with their
+ * default permission bitmasks so clients show the right moderation tools.
+ */
+export function roleOf(role: User["role"]): MastodonRole {
+  if (role === "admin") return { id: "3", name: "Admin", permissions: "1", color: "", highlighted: true };
+  if (role === "moderator") {
+    return { id: "1", name: "Moderator", permissions: "67356", color: "", highlighted: true };
+  }
+  return { id: "-99", name: "", permissions: "65536", color: "", highlighted: false };
+}
+
+/** The signed-in user's own account (verify_credentials, update_credentials). */
+export async function serializeCredentialAccount(
+  ctx: AppContext,
+  account: Account,
+  user: User,
+): Promise<MastodonCredentialAccount> {
+  const settings = userSettings(user);
+  const pending = await ctx.db
+    .selectFrom("follow_requests")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("target_account_id", "=", account.id)
+    .executeTakeFirst();
+  const role = roleOf(user.role);
+  const base = serializeAccount(ctx, account);
+  return {
+    ...base,
+    roles: role.highlighted ? [{ id: role.id, name: role.name, color: role.color }] : [],
+    source: {
+      note: account.note_source,
+      fields: sourceFields(account),
+      privacy: settings.default_privacy,
+      sensitive: settings.default_sensitive,
+      language: settings.default_language,
+      follow_requests_count: Number(pending?.n ?? 0),
+      hide_collections: false,
+      discoverable: !!account.discoverable,
+      indexable: !!account.indexable,
+      attribution_domains: [],
+    },
+    role,
+  };
 }

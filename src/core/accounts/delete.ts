@@ -1,0 +1,128 @@
+import { sql } from "kysely";
+import type { AppContext } from "../../app.ts";
+import { transaction } from "../../app.ts";
+import { NotFoundError } from "../errors.ts";
+import { channels } from "../events.ts";
+
+/** Beyond this many statuses no per-status delete events are streamed (clients see 404s instead). */
+const MAX_STREAMED_DELETES = 2000;
+
+/**
+ * Deletes a local account in one transaction: the user (and with it every token and code), all its
+ * statuses (favourites, reblogs by others, mentions, edits, polls cascade with them), relationships,
+ * lists, filters, notifications and markers. Counters of the accounts and statuses it touched are
+ * corrected first. The account row stays as a suspended, blanked tombstone: its URI and username are
+ * never reused and its keys remain to sign the federated Delete (a later issue).
+ */
+export async function deleteAccount(ctx: AppContext, accountId: string): Promise<{ statuses: number }> {
+  const account = await ctx.db
+    .selectFrom("accounts")
+    .select(["id", "domain", "suspended_at"])
+    .where("id", "=", accountId)
+    .executeTakeFirst();
+  if (account?.domain !== "") throw new NotFoundError("No such local account");
+  const A = accountId;
+  return transaction(ctx, async (trx, after) => {
+    const statuses = await trx
+      .selectFrom("statuses")
+      .select(["id", "visibility"])
+      .where("account_id", "=", A)
+      .execute();
+    const followers = await trx
+      .selectFrom("follows")
+      .select("account_id")
+      .where("target_account_id", "=", A)
+      .execute();
+
+    const run = (q: ReturnType<typeof sql>) => q.execute(trx);
+    // counters first, while the rows they count still exist
+    await run(sql`update accounts set followers_count = followers_count - 1
+      where id in (select target_account_id from follows where account_id = ${A})`);
+    await run(sql`update accounts set following_count = following_count - 1
+      where id in (select account_id from follows where target_account_id = ${A})`);
+    await run(sql`update statuses set favourites_count = favourites_count - 1
+      where id in (select status_id from favourites where account_id = ${A}) and account_id <> ${A}`);
+    await run(sql`update statuses set reblogs_count = reblogs_count -
+      (select count(*) from statuses r where r.reblog_of_id = statuses.id and r.account_id = ${A})
+      where id in (select reblog_of_id from statuses where account_id = ${A} and reblog_of_id is not null)
+        and account_id <> ${A}`);
+    await run(sql`update statuses set replies_count = replies_count -
+      (select count(*) from statuses r where r.in_reply_to_id = statuses.id and r.account_id = ${A})
+      where id in (select in_reply_to_id from statuses where account_id = ${A} and in_reply_to_id is not null)
+        and account_id <> ${A}`);
+    // other people's reblogs of these statuses disappear with them (foreign key cascade)
+    await run(sql`update accounts set statuses_count = statuses_count -
+      (select count(*) from statuses r join statuses o on o.id = r.reblog_of_id
+        where r.account_id = accounts.id and o.account_id = ${A})
+      where id in (select r.account_id from statuses r join statuses o on o.id = r.reblog_of_id
+        where o.account_id = ${A}) and id <> ${A}`);
+    await run(sql`update polls set
+      votes_count = votes_count - (select count(*) from poll_votes v where v.poll_id = polls.id and v.account_id = ${A}),
+      voters_count = voters_count - 1
+      where id in (select poll_id from poll_votes where account_id = ${A}) and account_id <> ${A}`);
+
+    await trx
+      .deleteFrom("notifications")
+      .where((eb) => eb.or([eb("account_id", "=", A), eb("from_account_id", "=", A)]))
+      .execute();
+    for (const table of ["follows", "follow_requests", "blocks", "mutes", "account_notes"] as const) {
+      await trx
+        .deleteFrom(table)
+        .where((eb) => eb.or([eb("account_id", "=", A), eb("target_account_id", "=", A)]))
+        .execute();
+    }
+    for (const table of [
+      "home_feed",
+      "list_accounts",
+      "lists",
+      "markers",
+      "filters",
+      "account_conversations",
+      "conversation_mutes",
+      "favourites",
+      "bookmarks",
+      "status_pins",
+      "poll_votes",
+      "idempotency_keys",
+    ] as const) {
+      await trx.deleteFrom(table).where("account_id", "=", A).execute();
+    }
+    await trx.deleteFrom("statuses").where("account_id", "=", A).execute();
+    await trx.deleteFrom("polls").where("account_id", "=", A).execute();
+    await trx.deleteFrom("users").where("account_id", "=", A).execute();
+    const now = ctx.now().toISOString();
+    await trx
+      .updateTable("accounts")
+      .set({
+        suspended_at: account.suspended_at ?? now,
+        display_name: "",
+        note: "",
+        note_source: "",
+        fields: "[]",
+        avatar_url: null,
+        header_url: null,
+        locked: 0,
+        discoverable: 0,
+        indexable: 0,
+        followers_count: 0,
+        following_count: 0,
+        statuses_count: 0,
+        updated_at: now,
+      })
+      .where("id", "=", A)
+      .execute();
+
+    after(() => {
+      if (statuses.length > MAX_STREAMED_DELETES) return;
+      const userChannels = [A, ...followers.map((f) => f.account_id)].map(channels.user);
+      for (const s of statuses) {
+        for (const ch of userChannels) ctx.events.publish(ch, { event: "delete", id: s.id });
+        if (s.visibility === "public") {
+          ctx.events.publish(channels.public, { event: "delete", id: s.id });
+          ctx.events.publish(channels.publicLocal, { event: "delete", id: s.id });
+        }
+      }
+    });
+    return { statuses: statuses.length };
+  });
+}

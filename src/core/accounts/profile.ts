@@ -1,0 +1,129 @@
+import type { AppContext } from "../../app.ts";
+import { transaction } from "../../app.ts";
+import type { Account, AccountUpdate, User } from "../../store/schema.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { linkifyText, renderNote } from "./note.ts";
+import { mergeSettings, type UserSettings } from "./settings.ts";
+
+export const LIMITS = { displayName: 30, note: 500, fields: 4, fieldName: 255, fieldValue: 255 } as const;
+
+export interface ProfileField {
+  name: string;
+  value: string;
+}
+
+export interface ProfileUpdate {
+  displayName?: string;
+  note?: string;
+  locked?: boolean;
+  bot?: boolean;
+  discoverable?: boolean;
+  indexable?: boolean;
+  fields?: ProfileField[];
+  source?: Partial<Pick<UserSettings, "default_privacy" | "default_sensitive" | "default_language">>;
+}
+
+/** Stored field: `value` is rendered HTML (as the API shows it), `raw` the text the user typed. */
+interface StoredField {
+  name: string;
+  value: string;
+  verified_at: string | null;
+  raw: string;
+}
+
+/** The fields as the user typed them (CredentialAccount.source.fields). */
+export function sourceFields(
+  account: Pick<Account, "fields">,
+): { name: string; value: string; verified_at: string | null }[] {
+  try {
+    const list = JSON.parse(account.fields) as unknown;
+    if (!Array.isArray(list)) return [];
+    return list
+      .filter((f): f is Record<string, unknown> => !!f && typeof f === "object")
+      .map((f) => ({
+        name: String(f.name ?? ""),
+        value: String(f.raw ?? f.value ?? ""),
+        verified_at: typeof f.verified_at === "string" ? f.verified_at : null,
+      }));
+  } catch {
+    return [];
+  }
+}
+
+function tooLong(what: string, max: number): ValidationError {
+  return new ValidationError(`Validation failed: ${what} is too long (maximum is ${max} characters)`);
+}
+
+/** Counts user-perceived characters, so Kazakh letters with combining marks count once. */
+const segmenter = new Intl.Segmenter();
+function length(s: string): number {
+  return [...segmenter.segment(s)].length;
+}
+
+function renderFields(fields: ProfileField[]): string {
+  const kept = fields
+    .map((f) => ({ name: f.name.trim(), value: f.value.trim() }))
+    .filter((f) => f.name !== "" || f.value !== "");
+  if (kept.length > LIMITS.fields) {
+    throw new ValidationError(`Validation failed: Fields is too long (maximum is ${LIMITS.fields} fields)`);
+  }
+  const stored: StoredField[] = kept.map((f) => {
+    if (length(f.name) > LIMITS.fieldName) throw tooLong("Field name", LIMITS.fieldName);
+    if (length(f.value) > LIMITS.fieldValue) throw tooLong("Field value", LIMITS.fieldValue);
+    return { name: f.name, value: linkifyText(f.value), verified_at: null, raw: f.value };
+  });
+  return JSON.stringify(stored);
+}
+
+/** PATCH update_credentials: validates, renders note and fields, updates account and user together. */
+export async function updateProfile(
+  ctx: AppContext,
+  accountId: string,
+  input: ProfileUpdate,
+): Promise<{ account: Account; user: User }> {
+  const patch: AccountUpdate = {};
+  if (input.displayName !== undefined) {
+    const name = input.displayName.replace(/[\r\n]+/g, " ").trim();
+    if (length(name) > LIMITS.displayName) throw tooLong("Display name", LIMITS.displayName);
+    patch.display_name = name;
+  }
+  if (input.note !== undefined) {
+    if (length(input.note) > LIMITS.note) throw tooLong("Note", LIMITS.note);
+    patch.note_source = input.note;
+    patch.note = renderNote(input.note);
+  }
+  if (input.locked !== undefined) patch.locked = input.locked ? 1 : 0;
+  if (input.bot !== undefined) patch.bot = input.bot ? 1 : 0;
+  if (input.discoverable !== undefined) patch.discoverable = input.discoverable ? 1 : 0;
+  if (input.indexable !== undefined) patch.indexable = input.indexable ? 1 : 0;
+  if (input.fields !== undefined) patch.fields = renderFields(input.fields);
+  const lang = input.source?.default_language;
+  if (lang !== undefined && lang !== null && lang !== "" && !/^[a-z]{2,3}$/.test(lang)) {
+    throw new ValidationError("Validation failed: Language is not a valid ISO 639 code");
+  }
+
+  return transaction(ctx, async (trx) => {
+    const user = await trx
+      .selectFrom("users")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .executeTakeFirst();
+    if (!user) throw new NotFoundError();
+    if (Object.keys(patch).length > 0) {
+      patch.updated_at = ctx.now().toISOString();
+      await trx.updateTable("accounts").set(patch).where("id", "=", accountId).execute();
+    }
+    if (input.source && Object.values(input.source).some((v) => v !== undefined)) {
+      const source = { ...input.source };
+      if (source.default_language === "") source.default_language = null;
+      user.settings = mergeSettings(user, source);
+      await trx.updateTable("users").set({ settings: user.settings }).where("id", "=", user.id).execute();
+    }
+    const account = await trx
+      .selectFrom("accounts")
+      .selectAll()
+      .where("id", "=", accountId)
+      .executeTakeFirstOrThrow();
+    return { account, user };
+  });
+}

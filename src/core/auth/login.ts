@@ -1,0 +1,168 @@
+import { verify } from "@node-rs/argon2";
+import type { AppContext } from "../../app.ts";
+import type { Account, User } from "../../store/schema.ts";
+import { hashPassword } from "../accounts/create.ts";
+import { LoginThrottle, loginThrottleFor } from "./throttle.ts";
+import { verifyTotp } from "./totp.ts";
+
+export type LoginFailure = "invalid_credentials" | "invalid_otp" | "pending_approval" | "disabled";
+
+export type LoginResult =
+  | { status: "ok"; user: User; account: Account }
+  | { status: "otp_required"; user: User; account: Account }
+  | { status: "failed"; reason: LoginFailure };
+
+/** Finds the local user behind a login: an email address, or a username (with or without "@"). */
+export async function findUserByLogin(
+  ctx: AppContext,
+  login: string,
+): Promise<{ user: User; account: Account } | null> {
+  const value = login.trim();
+  if (value === "" || value.length > 320) return null;
+  let user: User | undefined;
+  if (value.includes("@") && !value.startsWith("@")) {
+    user = await ctx.db
+      .selectFrom("users")
+      .selectAll()
+      .where((eb) => eb(eb.fn("lower", ["email"]), "=", value.toLowerCase()))
+      .executeTakeFirst();
+  } else {
+    const username = value.replace(/^@/, "").toLowerCase();
+    user = await ctx.db
+      .selectFrom("users")
+      .selectAll("users")
+      .innerJoin("accounts", "accounts.id", "users.account_id")
+      .where((eb) => eb(eb.fn("lower", ["accounts.username"]), "=", username))
+      .where("accounts.domain", "=", "")
+      .executeTakeFirst();
+  }
+  if (!user) return null;
+  const account = await ctx.db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("id", "=", user.account_id)
+    .executeTakeFirst();
+  return account ? { user, account } : null;
+}
+
+let dummyHash: Promise<string> | null = null;
+
+/** Hashes against a fixed dummy when the login is unknown, so timing does not reveal which exist. */
+async function passwordMatches(hash: string | null, password: string): Promise<boolean> {
+  if (hash === null) {
+    dummyHash ??= hashPassword("torgai-dummy-password-for-timing");
+    await verify(await dummyHash, password).catch(() => false);
+    return false;
+  }
+  try {
+    return await verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+// A second, per-IP budget catches password spraying across many logins from one address.
+const ipThrottles = new WeakMap<object, LoginThrottle>();
+function ipThrottleFor(owner: object): LoginThrottle {
+  let t = ipThrottles.get(owner);
+  if (!t) {
+    t = new LoginThrottle({ maxFailures: 30 });
+    ipThrottles.set(owner, t);
+  }
+  return t;
+}
+
+export interface LoginInput {
+  login: string;
+  password: string;
+  /** TOTP code; required (and checked) only when the user has two-factor authentication on */
+  otp?: string | null;
+  /** client address for the brute-force throttle */
+  ip: string;
+}
+
+/**
+ * Checks a login (email or username), password and, when enabled, the TOTP code. Throws
+ * RateLimitError while the IP+login pair (or the IP) is locked out after repeated failures.
+ * A missing TOTP code is not a failure: the caller asks for it (`otp_required`).
+ */
+export async function authenticate(ctx: AppContext, input: LoginInput): Promise<LoginResult> {
+  const now = ctx.now().getTime();
+  const key = LoginThrottle.key(input.ip, input.login);
+  const pair = loginThrottleFor(ctx);
+  const perIp = ipThrottleFor(ctx);
+  pair.check(key, now);
+  perIp.check(input.ip, now);
+  const fail = (reason: LoginFailure): LoginResult => {
+    pair.fail(key, now);
+    perIp.fail(input.ip, now);
+    return { status: "failed", reason };
+  };
+
+  const found = await findUserByLogin(ctx, input.login);
+  const ok = await passwordMatches(found?.user.password_hash ?? null, input.password);
+  if (!found || !ok) return fail("invalid_credentials");
+  const { user, account } = found;
+  if (user.otp_enabled) {
+    if (!input.otp) return { status: "otp_required", user, account };
+    if (!(await verifyTotp(ctx, user, input.otp))) return fail("invalid_otp");
+  }
+  pair.succeed(key);
+  // correct credentials, but the account may not sign in (yet)
+  if (user.disabled || account.suspended_at) return { status: "failed", reason: "disabled" };
+  if (!user.approved) return { status: "failed", reason: "pending_approval" };
+  await ctx.db
+    .updateTable("users")
+    .set({ last_sign_in_at: ctx.now().toISOString() })
+    .where("id", "=", user.id)
+    .execute();
+  return { status: "ok", user, account };
+}
+
+/**
+ * Second step of a two-step login: the password was verified earlier (the caller holds a signed,
+ * short-lived proof of that) and now the TOTP code is checked.
+ */
+export async function authenticateSecondFactor(
+  ctx: AppContext,
+  input: { userId: string; otp: string; ip: string },
+): Promise<LoginResult> {
+  const now = ctx.now().getTime();
+  const key = LoginThrottle.key(input.ip, `#${input.userId}`);
+  const pair = loginThrottleFor(ctx);
+  pair.check(key, now);
+  const user = await ctx.db.selectFrom("users").selectAll().where("id", "=", input.userId).executeTakeFirst();
+  const account = user
+    ? await ctx.db.selectFrom("accounts").selectAll().where("id", "=", user.account_id).executeTakeFirst()
+    : undefined;
+  if (!user || !account) return { status: "failed", reason: "invalid_credentials" };
+  if (user.otp_enabled && !(await verifyTotp(ctx, user, input.otp))) {
+    pair.fail(key, now);
+    return { status: "failed", reason: "invalid_otp" };
+  }
+  pair.succeed(key);
+  if (user.disabled || account.suspended_at) return { status: "failed", reason: "disabled" };
+  if (!user.approved) return { status: "failed", reason: "pending_approval" };
+  await ctx.db
+    .updateTable("users")
+    .set({ last_sign_in_at: ctx.now().toISOString() })
+    .where("id", "=", user.id)
+    .execute();
+  return { status: "ok", user, account };
+}
+
+/** A user who may sign in right now (exists, approved, not disabled or suspended), with the account. */
+export async function activeUser(
+  ctx: AppContext,
+  userId: string,
+): Promise<{ user: User; account: Account } | null> {
+  const user = await ctx.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
+  if (!user || user.disabled || !user.approved) return null;
+  const account = await ctx.db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("id", "=", user.account_id)
+    .executeTakeFirst();
+  if (!account || account.suspended_at) return null;
+  return { user, account };
+}
