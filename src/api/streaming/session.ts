@@ -1,0 +1,128 @@
+/**
+ * One streaming connection (WebSocket or server-sent events): its viewer, its subscriptions and an
+ * ordered delivery queue. Transport-agnostic: the transport gives a sink and calls subscribe /
+ * unsubscribe / close.
+ */
+import type { AppContext } from "../../app.ts";
+import { channels, type StreamEvent } from "../../core/events.ts";
+import { type ActiveFilter, loadActiveFilters } from "../../core/filters.ts";
+import { renderEvent } from "./render.ts";
+import { resolveStream, type StreamSpec, type StreamViewer } from "./streams.ts";
+
+export interface StreamSink {
+  send(stream: string[], event: string, payload: string | undefined): void;
+}
+
+interface Subscription {
+  spec: StreamSpec;
+  offs: (() => void)[];
+}
+
+const openSessions = new WeakMap<AppContext, Set<StreamSession>>();
+
+/** Every open session of a context (the server closes them on shutdown). */
+export function sessionsOf(ctx: AppContext): Set<StreamSession> {
+  let set = openSessions.get(ctx);
+  if (!set) {
+    set = new Set();
+    openSessions.set(ctx, set);
+  }
+  return set;
+}
+
+export class StreamSession {
+  readonly ctx: AppContext;
+  readonly viewer: StreamViewer;
+  readonly #sink: StreamSink;
+  readonly #subs = new Map<string, Subscription>();
+  readonly #offSystem: () => void;
+  readonly #onClose: (() => void)[] = [];
+  #queue: Promise<void> = Promise.resolve();
+  #filters: Promise<ActiveFilter[]> | null = null;
+  #closed = false;
+
+  constructor(ctx: AppContext, viewer: StreamViewer, sink: StreamSink) {
+    this.ctx = ctx;
+    this.viewer = viewer;
+    this.#sink = sink;
+    // Like Mastodon's system channel: whatever the streams, a filter change reloads the filters.
+    this.#offSystem = ctx.events.subscribe(channels.user(viewer.account.id), (ev) => {
+      if (ev.event === "filters_changed") this.#filters = null;
+    });
+    sessionsOf(ctx).add(this);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Subscription keys, for tests and diagnostics. */
+  get streams(): string[] {
+    return [...this.#subs.keys()];
+  }
+
+  /** Throws a TorgaiError (unknown stream, missing scope, foreign list) without subscribing. */
+  async subscribe(name: string, params: { tag?: string; list?: string }): Promise<StreamSpec> {
+    const spec = await resolveStream(this.ctx, this.viewer, name, params);
+    if (this.#closed || this.#subs.has(spec.key)) return spec;
+    const offs = spec.channels.map((channel) =>
+      this.ctx.events.subscribe(channel, (ev) => this.#enqueue(spec, ev)),
+    );
+    this.#subs.set(spec.key, { spec, offs });
+    return spec;
+  }
+
+  async unsubscribe(name: string, params: { tag?: string; list?: string }): Promise<void> {
+    const spec = await resolveStream(this.ctx, this.viewer, name, params);
+    this.#drop(spec.key);
+  }
+
+  onClose(fn: () => void): void {
+    this.#onClose.push(fn);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const key of [...this.#subs.keys()]) this.#drop(key);
+    this.#offSystem();
+    sessionsOf(this.ctx).delete(this);
+    for (const fn of this.#onClose) {
+      try {
+        fn();
+      } catch {
+        // a transport already torn down
+      }
+    }
+  }
+
+  #drop(key: string): void {
+    const sub = this.#subs.get(key);
+    if (!sub) return;
+    for (const off of sub.offs) off();
+    this.#subs.delete(key);
+  }
+
+  #loadFilters = (): Promise<ActiveFilter[]> => {
+    this.#filters ??= loadActiveFilters(this.ctx, this.viewer.account.id).catch(() => []);
+    return this.#filters;
+  };
+
+  // Rendering is async (database reads), so a queue keeps messages in publication order.
+  #enqueue(spec: StreamSpec, ev: StreamEvent): void {
+    this.#queue = this.#queue
+      .then(async () => {
+        if (this.#closed || !this.#subs.has(spec.key)) return;
+        const out = await renderEvent(this.ctx, this.viewer, spec, ev, this.#loadFilters);
+        if (out && !this.#closed) this.#sink.send(spec.stream, out.event, out.payload);
+      })
+      .catch((err: unknown) => {
+        this.ctx.logger.warn({ err, event: ev.event, id: ev.id }, "streaming event dropped");
+      });
+  }
+
+  /** Resolves when every event received so far has been delivered (tests). */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+}
