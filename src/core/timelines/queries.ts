@@ -5,7 +5,7 @@ import type { Status } from "../../store/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import { loadTargetAccount } from "../follows/graph.ts";
 import { normalizeHashtag } from "../text/extract.ts";
-import { notBlockedSql, timelineFilterSql, visibleStatusSql } from "./visible.ts";
+import { notBlockedSql, notHiddenSql, timelineFilterSql, visibleStatusSql } from "./visible.ts";
 
 /**
  * Timeline reads: one indexed query per page returning status rows newest first (callers serialise
@@ -57,7 +57,7 @@ export async function publicTimeline(
     );
   if (opts.local) q = q.where("s.local", "=", 1);
   else if (opts.remote) q = q.where("s.local", "=", 0);
-  if (viewerId) q = q.where(timelineFilterSql(viewerId, ctx.now().toISOString()));
+  if (viewerId) q = q.where(notHiddenSql(viewerId, "s.account_id", ctx.now().toISOString()));
   return paginate(q, "s.id", page);
 }
 
@@ -110,7 +110,7 @@ export async function tagTimeline(
   if (noneIds.length) q = q.where(sql<SqlBool>`not ${hasTag(noneIds)}`);
   if (opts.local) q = q.where("s.local", "=", 1);
   else if (opts.remote) q = q.where("s.local", "=", 0);
-  if (viewerId) q = q.where(timelineFilterSql(viewerId, ctx.now().toISOString()));
+  if (viewerId) q = q.where(notHiddenSql(viewerId, "s.account_id", ctx.now().toISOString()));
   return paginate(q, "s.id", page);
 }
 
