@@ -57,6 +57,9 @@ export async function startServer(ctx: AppContext, opts: StartServerOptions): Pr
         server.closeIdleConnections();
         await streaming.close();
         for (const session of [...sessionsOf(ctx)]) session.close();
+        // responses of the streams just ended leave their connections idle
+        await new Promise((r) => setImmediate(r));
+        server.closeIdleConnections();
         // whatever is still open after a grace period (a slow request) is cut
         const timer = setTimeout(() => server.closeAllConnections(), 2000);
         await stopped;
