@@ -4,8 +4,15 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { detectLatinVariant, type LatinVariant, toCyrillic, toLatin } from "../src/lang/index.ts";
-import { detect } from "../src/lang/langid.ts";
+import {
+  analyze,
+  detect,
+  detectLatinVariant,
+  type LatinVariant,
+  toCyrillic,
+  tokenize,
+  toLatin,
+} from "../src/lang/index.ts";
 import { stemKazakh } from "../src/lang/stem/kk.ts";
 
 const DATA = join(import.meta.dirname, "../../shared/data/kazakh");
@@ -197,9 +204,64 @@ function benchLangid(showErrors: boolean): void {
   }
 }
 
+function timed(fn: () => number): { units: number; seconds: number } {
+  const t0 = process.hrtime.bigint();
+  const units = fn();
+  return { units, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+function benchSpeed(): void {
+  const sentences = lines("kaznerd-test-sentences.txt");
+  const latin = sentences.map((x) => toLatin(x));
+  const tokens = sentences.reduce((n, x) => n + tokenize(x).length, 0);
+  const chars = sentences.reduce((n, x) => n + x.length, 0);
+  console.log(
+    `\n## Throughput (one core, ${sentences.length} sentences, ${tokens} tokens, ${chars} characters)`,
+  );
+  const rate = (r: { units: number; seconds: number }, unit: string): string =>
+    `${Math.round(r.units / r.seconds).toLocaleString("en")} ${unit}/s`;
+  const analyzeAll = (): number => {
+    let n = 0;
+    for (const x of sentences) n += analyze(x).length;
+    return n;
+  };
+  const cold = timed(analyzeAll);
+  let warm = timed(analyzeAll);
+  for (let i = 0; i < 3; i++) {
+    const r = timed(analyzeAll);
+    if (r.seconds < warm.seconds) warm = r;
+  }
+  console.log(
+    `analyze, Cyrillic text: ${rate({ units: tokens, seconds: cold.seconds }, "tokens")} first pass (cold word cache), ${rate({ units: tokens, seconds: warm.seconds }, "tokens")} steady state`,
+  );
+  const latinRun = timed(() => {
+    let n = 0;
+    for (const x of latin) n += analyze(x).length;
+    return n;
+  });
+  console.log(
+    `analyze, the same text in Latin 2021: ${rate({ units: tokens, seconds: latinRun.seconds }, "tokens")}`,
+  );
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    best = Math.min(best, timed(() => sentences.reduce((n, x) => n + toLatin(x).length, 0)).seconds);
+  }
+  console.log(`toLatin (Cyrillic → Latin 2021): ${rate({ units: chars, seconds: best }, "chars")}`);
+  best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    best = Math.min(best, timed(() => latin.reduce((n, x) => n + toCyrillic(x).length, 0)).seconds);
+  }
+  console.log(
+    `toCyrillic (Latin 2021 → Cyrillic, variant detection included): ${rate({ units: chars, seconds: best }, "chars")}`,
+  );
+  const d = timed(() => sentences.reduce((n, x) => n + detect(x).length, 0));
+  console.log(`detect: ${Math.round(sentences.length / d.seconds).toLocaleString("en")} sentences/s`);
+}
+
 const sections = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const want = (s: string): boolean => sections.length === 0 || sections.includes(s);
 const showErrors = process.argv.includes("--errors");
 if (want("translit")) benchTranslit(showErrors);
 if (want("stem")) benchStem(showErrors);
 if (want("langid")) benchLangid(showErrors);
+if (want("speed")) benchSpeed();

@@ -7,7 +7,7 @@
 // ("#тег", "@user@host", the URL); numbers keep their digits, and a word attached by hyphen
 // ("2024-жылы") also gives its stem.
 
-import { detect, type Lang } from "./langid.ts";
+import type { Lang } from "./langid.ts";
 import { cyrillicWordScore, latinWordScore } from "./langid-rules.ts";
 import { detectLatinVariant } from "./latin-variants.ts";
 import { normalize } from "./normalize.ts";
@@ -29,50 +29,57 @@ const LATIN = /[A-Za-z\u00c0-\u024f]/;
 const PART_SPLIT = /[-–]/;
 const CACHE_LIMIT = 200_000;
 
-// Word → key caches, one per context that can change the result. Word frequencies are Zipfian, so
-// most tokens are cache hits and analysis stays well above a million tokens a second.
-const caches = new Map<string, Map<string, string>>();
-
-function cacheFor(context: string): Map<string, string> {
-  let c = caches.get(context);
-  if (c === undefined) {
-    c = new Map();
-    caches.set(context, c);
-  }
-  if (c.size > CACHE_LIMIT) c.clear();
-  return c;
+/** What analysis needs to know about one word form, computed once and cached. */
+interface WordInfo {
+  /** evidence for Kazakh (> 0) against Russian or English (< 0); 0 for words of other scripts */
+  score: number;
+  cyrillic: boolean;
+  /** key when the word is read as Kazakh / as Russian or English; computed on first use */
+  kk?: string;
+  other?: string;
 }
 
-function cyrillicKey(word: string, textLang: Lang): string {
-  const w = word.toLowerCase();
-  let kk: boolean;
-  if (KK_LETTER.test(w)) kk = true;
-  else if (textLang === "kk") kk = true;
-  else if (textLang === "ru") kk = false;
-  else kk = cyrillicWordScore(w) > 0;
-  return kk ? stemKazakh(w) : stemRussian(w);
+// Word frequencies are Zipfian: nearly every token is a cache hit, which keeps analysis fast.
+const infos = new Map<string, WordInfo>();
+
+function infoOf(word: string): WordInfo {
+  let info = infos.get(word);
+  if (info === undefined) {
+    if (infos.size >= CACHE_LIMIT) infos.clear();
+    const lower = word.toLowerCase();
+    if (CYRILLIC.test(word))
+      info = { score: KK_LETTER.test(lower) ? 100 : cyrillicWordScore(lower), cyrillic: true };
+    else if (LATIN.test(word)) info = { score: latinWordScore(lower), cyrillic: false };
+    else info = { score: 0, cyrillic: false, kk: lower, other: lower };
+    infos.set(word, info);
+  }
+  return info;
 }
 
-function latinKey(word: string, textLang: Lang, variant: LatinVariant): string {
-  const lower = word.toLowerCase();
-  const score = latinWordScore(lower);
-  if (score > 0 || (textLang === "kk" && score > -1)) {
-    return stemKazakh(wordToCyrillic(word, variant).toLowerCase());
+/** The key of a word in a text whose language is `textLang` (Latin words spelled in `variant`). */
+function keyOf(word: string, info: WordInfo, textLang: Lang, variant: LatinVariant): string {
+  const asKazakh = info.cyrillic
+    ? info.score >= 100 || textLang === "kk" || (textLang !== "ru" && info.score > 0)
+    : info.score > 0 || (textLang === "kk" && info.score > -1);
+  if (asKazakh) {
+    if (info.kk === undefined || (!info.cyrillic && variant !== "2021")) {
+      const cyr = info.cyrillic ? word : wordToCyrillic(word, variant);
+      const key = stemKazakh(cyr.toLowerCase());
+      if (!info.cyrillic && variant !== "2021") return key;
+      info.kk = key;
+    }
+    return info.kk;
   }
-  return stemEnglish(lower.replace(/['’ʼ]s$/, ""));
+  if (info.other === undefined) {
+    const lower = word.toLowerCase();
+    info.other = info.cyrillic ? stemRussian(lower) : stemEnglish(lower.replace(/['’ʼ]s$/, ""));
+  }
+  return info.other;
 }
 
 /** The search key of one word (no spaces, no punctuation) in a text of language `textLang`. */
 export function wordKey(word: string, textLang: Lang = "other", variant: LatinVariant = "2021"): string {
-  const cache = cacheFor(textLang + variant);
-  let key = cache.get(word);
-  if (key === undefined) {
-    if (CYRILLIC.test(word)) key = cyrillicKey(word, textLang);
-    else if (LATIN.test(word)) key = latinKey(word, textLang, variant);
-    else key = word.toLowerCase();
-    cache.set(word, key);
-  }
-  return key;
+  return keyOf(word, infoOf(word), textLang, variant);
 }
 
 /** Turns a text into search keys (for the index and for queries alike). */
@@ -81,15 +88,36 @@ export function analyze(text: string, options: AnalyzeOptions = {}): string[] {
   const tokens = tokenize(norm);
   const keys: string[] = [];
   if (tokens.length === 0) return keys;
-  const textLang = options.lang ?? (tokens.length === 1 ? "other" : detect(norm));
   const variant = LATIN.test(norm) ? detectLatinVariant(norm) : "2021";
+  let textLang = options.lang;
+  if (textLang === undefined) {
+    // the text's language from the same word evidence detect() uses, read from the cache
+    let cyr = 0;
+    let lat = 0;
+    let cyrWords = 0;
+    let latWords = 0;
+    for (const t of tokens) {
+      if (t.type !== "word") continue;
+      const info = infoOf(t.text);
+      if (info.cyrillic) {
+        cyr += info.score >= 100 ? 6 : info.score;
+        cyrWords++;
+      } else {
+        lat += info.score;
+        latWords++;
+      }
+    }
+    if (cyrWords + latWords <= 1) textLang = "other";
+    else if (cyrWords >= latWords) textLang = cyr > 0 ? "kk" : "ru";
+    else textLang = lat > 0 ? "kk" : "en";
+  }
   for (const t of tokens) {
     switch (t.type) {
       case "word":
         if (PART_SPLIT.test(t.text)) {
           for (const part of t.text.split(PART_SPLIT))
             if (part.length > 0) keys.push(wordKey(part, textLang, variant));
-        } else keys.push(wordKey(t.text, textLang, variant));
+        } else keys.push(keyOf(t.text, infoOf(t.text), textLang, variant));
         break;
       case "number": {
         const dash = t.text.search(PART_SPLIT);

@@ -66,14 +66,16 @@ const LOOKALIKE_RE = /[ӊӉҥҤҡҠӄӃӧӦӱӰӓӒӛӚҕҔӻӺɵƟ]/g;
 const MIXED_WORD =
   /[\p{L}\p{M}]*(?:[\u0400-\u04ff][\p{L}\p{M}]*[A-Za-zıəƏ]|[A-Za-zıəƏ][\p{L}\p{M}]*[\u0400-\u04ff])[\p{L}\p{M}]*/gu;
 const LATIN_HOMOGLYPH = /[aeopcxyiıhkəABEKMHOPCTXYIƏ]/g;
+const RARE = /[\u00ad\u200b\u2060\ufeffӊӉҥҤҡҠӄӃӧӦӱӰӓӒӛӚҕҔӻӺɵƟ]/;
+const HAS_LATIN = /[A-Za-zıəƏ]/;
 const NEEDS_WORK = /[\u00ad\u200b\u2060\ufeffӊӉҥҤҡҠӄӃӧӦӱӰӓӒӛӚҕҔӻӺɵƟəƏ]|[\u0400-\u04ff]/;
 
 /** Normalises user input for storage comparison and search. Idempotent. */
 export function normalize(text: string): string {
   let t = text.normalize("NFC");
   if (!NEEDS_WORK.test(t)) return t;
-  t = t.replace(INVISIBLE, "").replace(LOOKALIKE_RE, (c) => LOOKALIKE[c]);
-  t = t.replace(MIXED_WORD, (w) => w.replace(LATIN_HOMOGLYPH, (c) => HOMOGLYPH[c]));
+  if (RARE.test(t)) t = t.replace(INVISIBLE, "").replace(LOOKALIKE_RE, (c) => LOOKALIKE[c]);
+  if (HAS_LATIN.test(t)) t = t.replace(MIXED_WORD, (w) => w.replace(LATIN_HOMOGLYPH, (c) => HOMOGLYPH[c]));
   if (t.includes("ə") || t.includes("Ə")) t = t.replace(/[əƏ]/g, (c) => (c === "ə" ? "ä" : "Ä"));
   return t;
 }

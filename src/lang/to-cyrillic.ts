@@ -175,6 +175,7 @@ export function wordToCyrillic(word: string, variant: LatinVariant = "2021"): st
 const LATIN_LETTER = "A-Za-z\\u00c0-\\u024f\\u1e00-\\u1eff";
 const LATIN_SCAN = new RegExp(`(${PROTECTED_SOURCE})|[${LATIN_LETTER}][${LATIN_LETTER}'’ʼ]*`, "gu");
 const FOREIGN_2021 = /[cwxCWX]/;
+const CYRILLIC_NEXT = /[\u0400-\u04ff]/;
 
 export interface ToCyrillicOptions {
   /** Latin spelling of the input; detected from the text when omitted. */
@@ -184,9 +185,15 @@ export interface ToCyrillicOptions {
 /** Converts Kazakh Latin text (any of the 2021, 2018, 2017 or informal ASCII spellings) to Cyrillic. */
 export function toCyrillic(text: string, options: ToCyrillicOptions = {}): string {
   const variant = options.variant ?? detectLatinVariant(text);
-  return text.replace(LATIN_SCAN, (m: string, prot: string | undefined) => {
+  return text.replace(LATIN_SCAN, (m: string, prot: string | undefined, offset: number) => {
     if (prot !== undefined) return m;
     if (variant === "2021" && FOREIGN_2021.test(m)) return m;
+    // a Latin name with a Cyrillic suffix (Samsung-ға) was written in Latin on purpose
+    if (
+      text[offset + m.length] === "-" &&
+      CYRILLIC_NEXT.test(text.slice(offset + m.length + 1, offset + m.length + 2))
+    )
+      return m;
     return wordToCyrillic(m, variant);
   });
 }
