@@ -7,7 +7,12 @@ import { createTestUser, describeStores, type TestUser } from "../../testing/har
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
 type J = any;
 
-async function post(ctx: AppContext, user: TestUser, status: string, extra: Record<string, unknown> = {}): Promise<J> {
+async function post(
+  ctx: AppContext,
+  user: TestUser,
+  status: string,
+  extra: Record<string, unknown> = {},
+): Promise<J> {
   const res = await user.api("/api/v1/statuses", { json: { status, ...extra } });
   assert.equal(res.status, 200);
   await ctx.queue.drain();
@@ -54,11 +59,17 @@ describeStores("notifications, markers and conversations API", (getCtx) => {
 
     const one = await json(me.api(`/api/v1/notifications/${m.id}`));
     assert.equal(one.id, m.id);
-    assert.equal((await fan.api(`/api/v1/notifications/${m.id}`)).status, 404, "others' notifications are not found");
+    assert.equal(
+      (await fan.api(`/api/v1/notifications/${m.id}`)).status,
+      404,
+      "others' notifications are not found",
+    );
 
     // unread count follows the notifications marker
     assert.deepEqual(await json(me.api("/api/v1/notifications/unread_count")), { count: 3 });
-    const saved = await json(me.api("/api/v1/markers", { form: { "notifications[last_read_id]": all[1].id } }));
+    const saved = await json(
+      me.api("/api/v1/markers", { form: { "notifications[last_read_id]": all[1].id } }),
+    );
     assert.equal(saved.notifications.last_read_id, all[1].id);
     assert.equal(saved.notifications.version, 0);
     assert.deepEqual(await json(me.api("/api/v1/notifications/unread_count")), { count: 1 });
@@ -118,7 +129,10 @@ describeStores("notifications, markers and conversations API", (getCtx) => {
     assert.equal(mine[0].unread, false);
     assert.deepEqual(await json(c.api("/api/v1/conversations")), []);
 
-    const reply = await post(ctx, b, `@${a.account.username} sure`, { visibility: "direct", in_reply_to_id: dm.id });
+    const reply = await post(ctx, b, `@${a.account.username} sure`, {
+      visibility: "direct",
+      in_reply_to_id: dm.id,
+    });
     const updated = await json(a.api("/api/v1/conversations"));
     assert.equal(updated.length, 1);
     assert.equal(updated[0].last_status.id, reply.id);
@@ -126,7 +140,10 @@ describeStores("notifications, markers and conversations API", (getCtx) => {
 
     const read = await json(a.api(`/api/v1/conversations/${updated[0].id}/read`, { method: "POST" }));
     assert.equal(read.unread, false);
-    assert.equal((await c.api(`/api/v1/conversations/${updated[0].id}/read`, { method: "POST" })).status, 404);
+    assert.equal(
+      (await c.api(`/api/v1/conversations/${updated[0].id}/read`, { method: "POST" })).status,
+      404,
+    );
     assert.equal((await a.api(`/api/v1/conversations/${updated[0].id}`, { method: "DELETE" })).status, 200);
     assert.deepEqual(await json(a.api("/api/v1/conversations")), []);
   });

@@ -65,14 +65,19 @@ describeStores("relationships API", (getCtx) => {
     assert.equal(((await auth.json()) as J).followed_by, true);
     const rej = await locked.api(`/api/v1/follow_requests/${b.account.id}/reject`, { method: "POST" });
     assert.equal(((await rej.json()) as J).requested_by, false);
-    assert.equal((await locked.api(`/api/v1/follow_requests/${b.account.id}/reject`, { method: "POST" })).status, 404);
+    assert.equal(
+      (await locked.api(`/api/v1/follow_requests/${b.account.id}/reject`, { method: "POST" })).status,
+      404,
+    );
 
     const followers: J = await (await b.api(`/api/v1/accounts/${locked.account.id}/followers`)).json();
     assert.deepEqual(
       followers.map((x: J) => x.id),
       [a.account.id],
     );
-    const following: J = await (await b.api(`/api/v1/accounts/${a.account.id}/following`, { token: null })).json();
+    const following: J = await (
+      await b.api(`/api/v1/accounts/${a.account.id}/following`, { token: null })
+    ).json();
     assert.deepEqual(
       following.map((x: J) => x.id),
       [locked.account.id],
@@ -92,7 +97,9 @@ describeStores("relationships API", (getCtx) => {
     ).json();
     assert.deepEqual(familiar, [{ id: locked.account.id, accounts: [] }]);
     await b.api(`/api/v1/accounts/${a.account.id}/follow`, { method: "POST" });
-    const familiar2: J = await (await b.api(`/api/v1/accounts/familiar_followers?id=${locked.account.id}`)).json();
+    const familiar2: J = await (
+      await b.api(`/api/v1/accounts/familiar_followers?id=${locked.account.id}`)
+    ).json();
     assert.deepEqual(
       familiar2[0].accounts.map((x: J) => x.id),
       [a.account.id],
@@ -107,7 +114,10 @@ describeStores("relationships API", (getCtx) => {
     assert.equal(self.status, 403);
     assert.ok(((await self.json()) as J).error);
     assert.equal((await a.api("/api/v1/accounts/123456789012345678/follow", { method: "POST" })).status, 404);
-    assert.equal((await a.api(`/api/v1/accounts/${b.account.id}/follow`, { method: "POST", token: null })).status, 401);
+    assert.equal(
+      (await a.api(`/api/v1/accounts/${b.account.id}/follow`, { method: "POST", token: null })).status,
+      401,
+    );
 
     await a.api(`/api/v1/accounts/${b.account.id}/follow`, { json: { notify: true, languages: ["kk"] } });
     const rel: J = await (await a.api(`/api/v1/accounts/relationships?id[]=${b.account.id}`)).json();
@@ -123,7 +133,11 @@ describeStores("relationships API", (getCtx) => {
       blocks.map((x: J) => x.id),
       [a.account.id],
     );
-    assert.equal(((await (await b.api(`/api/v1/accounts/${a.account.id}/unblock`, { method: "POST" })).json()) as J).blocking, false);
+    assert.equal(
+      ((await (await b.api(`/api/v1/accounts/${a.account.id}/unblock`, { method: "POST" })).json()) as J)
+        .blocking,
+      false,
+    );
 
     const mute: J = await (
       await a.api(`/api/v1/accounts/${b.account.id}/mute`, { json: { notifications: false, duration: 3600 } })
@@ -133,11 +147,19 @@ describeStores("relationships API", (getCtx) => {
     const mutes: J = await (await a.api("/api/v1/mutes")).json();
     assert.equal(mutes[0].id, b.account.id);
     assert.ok(mutes[0].mute_expires_at);
-    assert.equal(((await (await a.api(`/api/v1/accounts/${b.account.id}/unmute`, { method: "POST" })).json()) as J).muting, false);
+    assert.equal(
+      ((await (await a.api(`/api/v1/accounts/${b.account.id}/unmute`, { method: "POST" })).json()) as J)
+        .muting,
+      false,
+    );
 
-    const note: J = await (await a.api(`/api/v1/accounts/${b.account.id}/note`, { form: { comment: "met at the bazaar" } })).json();
+    const note: J = await (
+      await a.api(`/api/v1/accounts/${b.account.id}/note`, { form: { comment: "met at the bazaar" } })
+    ).json();
     assert.equal(note.note, "met at the bazaar");
-    const cleared: J = await (await a.api(`/api/v1/accounts/${b.account.id}/note`, { json: { comment: "" } })).json();
+    const cleared: J = await (
+      await a.api(`/api/v1/accounts/${b.account.id}/note`, { json: { comment: "" } })
+    ).json();
     assert.equal(cleared.note, "");
   });
 });
