@@ -14,6 +14,7 @@ import {
   toLatin,
 } from "../src/lang/index.ts";
 import { stemKazakh } from "../src/lang/stem/kk.ts";
+import { LATIN_2021_LETTERS } from "../src/lang/to-cyrillic.ts";
 
 const DATA = join(import.meta.dirname, "../../shared/data/kazakh");
 if (!existsSync(DATA)) {
@@ -33,39 +34,7 @@ const APOSTROPHES = ["'", "\u2019", "\u02bc"];
 
 // A letter-by-letter reverse of the 2021 table with no context and no lexicon: the baseline.
 const NAIVE: Record<string, string> = {};
-for (const [lat, cyr] of Object.entries({
-  a: "а",
-  ä: "ә",
-  b: "б",
-  d: "д",
-  e: "е",
-  f: "ф",
-  g: "г",
-  ğ: "ғ",
-  h: "х",
-  i: "и",
-  ı: "і",
-  j: "ж",
-  k: "к",
-  l: "л",
-  m: "м",
-  n: "н",
-  ñ: "ң",
-  o: "о",
-  ö: "ө",
-  p: "п",
-  q: "қ",
-  r: "р",
-  s: "с",
-  ş: "ш",
-  t: "т",
-  u: "у",
-  ū: "ұ",
-  ü: "ү",
-  v: "в",
-  y: "ы",
-  z: "з",
-})) {
+for (const [lat, cyr] of Object.entries(LATIN_2021_LETTERS)) {
   NAIVE[lat] = cyr;
   NAIVE[lat === "i" ? "İ" : lat === "ı" ? "I" : lat.toUpperCase()] = cyr.toUpperCase();
 }

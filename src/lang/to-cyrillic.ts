@@ -11,7 +11,8 @@ import { LOAN_STEMS } from "./lexicon.ts";
 import { PROTECTED_SOURCE } from "./patterns.ts";
 import { type LatinVariant, wordToLatin } from "./translit.ts";
 
-const SIMPLE: Record<string, string> = {
+/** The 2021 letters that map to one Cyrillic letter whatever their context (i → и is the default). */
+export const LATIN_2021_LETTERS: Record<string, string> = {
   a: "а",
   ä: "ә",
   b: "б",
@@ -152,7 +153,7 @@ export function unitsToCyrillic(units: Units): string {
     }
     if (c === "s") t = tseAt(s, i) ? "ц" : "с";
     else if (c === "ö") t = yoAt(s, i) ? "ё" : "ө";
-    else t = SIMPLE[c] ?? c;
+    else t = LATIN_2021_LETTERS[c] ?? c;
     out[i] = t;
   }
   let word = "";
