@@ -3,10 +3,9 @@ import { type AppContext, transaction } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account, Poll, Status } from "../../store/schema.ts";
 import { ValidationError } from "../errors.ts";
-import { channels } from "../events.ts";
 import { createNotification } from "../notifications/create.ts";
 import { normalizeLanguage, validateStatusLength } from "./create.ts";
-import { parseStatusText, statusTagNames, storeStatusEntities } from "./entities.ts";
+import { parseStatusText, storeStatusEntities } from "./entities.ts";
 import { getOwnStatus } from "./load.ts";
 import { insertPoll, type PollInput, validatePoll } from "./polls.ts";
 
@@ -198,22 +197,9 @@ export async function editStatus(
         statusId: status.id,
       });
     }
-    // followers' home/list streams are reached by the fan-out job; public streams and the author here
+    // `status.update` stream events (homes, lists, public and hashtag streams) come from this job
     await ctx.queue.enqueue(trx, "status.update_fanout", { statusId: status.id });
-    const tagNames = status.visibility === "public" ? await statusTagNames(trx, status.id) : [];
-    after(() => {
-      const event = { event: "status.update" as const, id: status.id };
-      ctx.events.publish(channels.user(author.id), event);
-      if (status.visibility === "public") {
-        ctx.events.publish(channels.public, event);
-        if (status.local) ctx.events.publish(channels.publicLocal, event);
-        for (const t of tagNames) {
-          ctx.events.publish(channels.hashtag(t), event);
-          if (status.local) ctx.events.publish(channels.hashtagLocal(t), event);
-        }
-      }
-      ctx.queue.notify();
-    });
+    after(() => ctx.queue.notify());
     return updated;
   });
 }
