@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import type { AppContext } from "../../app.ts";
+import { createTestUser, storeTest } from "../../testing/harness.ts";
+import { resolveAccessToken } from "../auth/tokens.ts";
+import type { StreamEvent } from "../events.ts";
+import { createLocalAccount } from "./create.ts";
+import { deleteAccount } from "./delete.ts";
+import { findAccountByAcct } from "./lookup.ts";
+
+async function status(
+  ctx: AppContext,
+  accountId: string,
+  extra: { reblog_of_id?: string; in_reply_to_id?: string; visibility?: "public" | "private" } = {},
+): Promise<string> {
+  const id = ctx.ids();
+  const now = new Date().toISOString();
+  await ctx.db
+    .insertInto("statuses")
+    .values({
+      id,
+      uri: `https://torgai.test/s/${id}`,
+      url: `https://torgai.test/s/${id}`,
+      account_id: accountId,
+      local: 1,
+      in_reply_to_id: extra.in_reply_to_id ?? null,
+      in_reply_to_account_id: null,
+      reblog_of_id: extra.reblog_of_id ?? null,
+      conversation_id: null,
+      text: "x",
+      content: "<p>x</p>",
+      spoiler_text: "",
+      sensitive: 0,
+      visibility: extra.visibility ?? "public",
+      language: "kk",
+      application_id: null,
+      poll_id: null,
+      created_at: now,
+      edited_at: null,
+      updated_at: now,
+    })
+    .execute();
+  await ctx.db
+    .updateTable("accounts")
+    .set((eb) => ({ statuses_count: eb("statuses_count", "+", 1) }))
+    .where("id", "=", accountId)
+    .execute();
+  return id;
+}
+
+const bump = (ctx: AppContext, id: string, col: "favourites_count" | "reblogs_count" | "replies_count") =>
+  ctx.db
+    .updateTable("statuses")
+    .set((eb) => ({ [col]: eb(col, "+", 1) }))
+    .where("id", "=", id)
+    .execute();
+
+storeTest(
+  "deleteAccount removes content and relationships, fixes counters, keeps a tombstone",
+  async (ctx) => {
+    const alice = await createTestUser(ctx);
+    const bob = await createTestUser(ctx);
+    const A = alice.account.id;
+    const B = bob.account.id;
+    const now = new Date().toISOString();
+    for (const [from, to] of [
+      [A, B],
+      [B, A],
+    ]) {
+      await ctx.db
+        .insertInto("follows")
+        .values({
+          id: ctx.ids(),
+          account_id: from,
+          target_account_id: to,
+          show_reblogs: 1,
+          notify: 0,
+          languages: null,
+          uri: null,
+          created_at: now,
+        })
+        .execute();
+    }
+    await ctx.db
+      .updateTable("accounts")
+      .set({ followers_count: 1, following_count: 1 })
+      .where("id", "in", [A, B])
+      .execute();
+
+    const aliceStatus = await status(ctx, A);
+    const bobStatus = await status(ctx, B);
+    await ctx.db
+      .insertInto("favourites")
+      .values({ id: ctx.ids(), account_id: A, status_id: bobStatus, uri: null, created_at: now })
+      .execute();
+    await bump(ctx, bobStatus, "favourites_count");
+    await status(ctx, A, { reblog_of_id: bobStatus });
+    await bump(ctx, bobStatus, "reblogs_count");
+    await status(ctx, A, { in_reply_to_id: bobStatus });
+    await status(ctx, A, { in_reply_to_id: bobStatus, visibility: "private" });
+    await bump(ctx, bobStatus, "replies_count");
+    await bump(ctx, bobStatus, "replies_count");
+    await status(ctx, B, { reblog_of_id: aliceStatus }); // bob boosts alice: disappears with her post
+    await bump(ctx, aliceStatus, "reblogs_count");
+    await ctx.db
+      .insertInto("notifications")
+      .values({
+        id: ctx.ids(),
+        account_id: B,
+        from_account_id: A,
+        type: "favourite",
+        status_id: bobStatus,
+        created_at: now,
+      })
+      .execute();
+
+    const events: StreamEvent[] = [];
+    ctx.events.subscribe(`user:${B}`, (e) => events.push(e));
+
+    const result = await deleteAccount(ctx, A);
+    assert.equal(result.statuses, 4);
+
+    const bobRow = await ctx.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("id", "=", B)
+      .executeTakeFirstOrThrow();
+    assert.equal(bobRow.followers_count, 0);
+    assert.equal(bobRow.following_count, 0);
+    assert.equal(bobRow.statuses_count, 1);
+    const bs = await ctx.db
+      .selectFrom("statuses")
+      .selectAll()
+      .where("id", "=", bobStatus)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([bs.favourites_count, bs.reblogs_count, bs.replies_count], [0, 0, 0]);
+    assert.equal(
+      Number(
+        (
+          await ctx.db
+            .selectFrom("statuses")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      1,
+    );
+    assert.equal((await ctx.db.selectFrom("follows").selectAll().execute()).length, 0);
+    assert.equal((await ctx.db.selectFrom("notifications").selectAll().execute()).length, 0);
+    assert.equal(
+      (await ctx.db.selectFrom("users").selectAll().where("account_id", "=", A).execute()).length,
+      0,
+    );
+    assert.equal(await resolveAccessToken(ctx, alice.token), null);
+    assert.ok(await resolveAccessToken(ctx, bob.token));
+
+    const tomb = await ctx.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("id", "=", A)
+      .executeTakeFirstOrThrow();
+    assert.ok(tomb.suspended_at);
+    assert.ok(tomb.private_key_pem, "keys stay to sign the federated Delete");
+    assert.equal(await findAccountByAcct(ctx, alice.account.username), null);
+    await assert.rejects(
+      createLocalAccount(ctx, { username: alice.account.username, password: "another password" }),
+      /taken/,
+    );
+    assert.equal(events.filter((e) => e.event === "delete").length, 4);
+  },
+);
+
+storeTest("deleteAccount refuses unknown and remote accounts", async (ctx) => {
+  await assert.rejects(deleteAccount(ctx, "123456789012345678"), /No such local account/);
+});
