@@ -5,7 +5,7 @@ import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { blockAccount } from "../follows/blocks.ts";
 import { followAccount } from "../follows/follow.ts";
 import { muteAccount } from "../follows/mutes.ts";
-import { fanoutStatus } from "./fanout.ts";
+import { fanoutStatus, fanoutStatusUpdate } from "./fanout.ts";
 import { HOME_FEED_CAP } from "./feed.ts";
 import { homeIds, insertStatus, recordEvents } from "./test-helpers.ts";
 
@@ -204,5 +204,43 @@ describeStores("fan-out", (get) => {
     assert.equal(home.length, HOME_FEED_CAP);
     assert.equal(home[0], s.id);
     assert.ok(!home.includes(rows[0]), "the oldest entry was dropped");
+  });
+
+  test("edits announce status.update to every home holding the status and notify local rebloggers", async () => {
+    const ctx = get();
+    const author = await createTestUser(ctx);
+    const follower = await createTestUser(ctx);
+    const booster = await createTestUser(ctx);
+    const boosterFan = await createTestUser(ctx);
+    await followAccount(ctx, follower.account.id, author.account.id);
+    await followAccount(ctx, boosterFan.account.id, booster.account.id);
+    const s = await insertStatus(ctx, author.account.id);
+    await fanoutStatus(ctx, s.id);
+    const rb = await insertStatus(ctx, booster.account.id, { reblog_of_id: s.id });
+    await fanoutStatus(ctx, rb.id);
+    await ctx.db
+      .updateTable("statuses")
+      .set({ edited_at: ctx.now().toISOString() })
+      .where("id", "=", s.id)
+      .execute();
+    const events = recordEvents(
+      ctx,
+      [follower, boosterFan, author].map((u) => `user:${u.account.id}`),
+    );
+    await fanoutStatusUpdate(ctx, s.id);
+    await fanoutStatusUpdate(ctx, s.id);
+    const updates = events.filter((e) => e.event === "status.update");
+    for (const u of [follower, boosterFan, author])
+      assert.ok(updates.some((e) => e.channel === `user:${u.account.id}` && e.id === s.id));
+    const notes = await ctx.db
+      .selectFrom("notifications")
+      .select(["account_id", "type"])
+      .where("status_id", "=", s.id)
+      .where("type", "=", "update")
+      .execute();
+    assert.deepEqual(
+      notes.map((n) => n.account_id),
+      [booster.account.id],
+    );
   });
 });
