@@ -206,7 +206,7 @@ describeStores("fan-out", (get) => {
     assert.ok(!home.includes(rows[0]), "the oldest entry was dropped");
   });
 
-  test("edits announce status.update to every home holding the status and notify local rebloggers", async () => {
+  test("edits announce status.update to every home holding the status or a reblog of it", async () => {
     const ctx = get();
     const author = await createTestUser(ctx);
     const follower = await createTestUser(ctx);
@@ -232,15 +232,5 @@ describeStores("fan-out", (get) => {
     const updates = events.filter((e) => e.event === "status.update");
     for (const u of [follower, boosterFan, author])
       assert.ok(updates.some((e) => e.channel === `user:${u.account.id}` && e.id === s.id));
-    const notes = await ctx.db
-      .selectFrom("notifications")
-      .select(["account_id", "type"])
-      .where("status_id", "=", s.id)
-      .where("type", "=", "update")
-      .execute();
-    assert.deepEqual(
-      notes.map((n) => n.account_id),
-      [booster.account.id],
-    );
   });
 });

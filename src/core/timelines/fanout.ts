@@ -122,8 +122,8 @@ async function publishBeyondHome(
 
 /**
  * The `status.update_fanout` job (an edit): `status.update` to every home that holds the status or a
- * reblog of it, the lists and public streams; 'update' notifications to local accounts that
- * reblogged it (as Mastodon does).
+ * reblog of it, the lists and public streams. ('update' notifications to rebloggers are raised by
+ * the edit itself, in its transaction.)
  */
 export async function fanoutStatusUpdate(ctx: AppContext, statusId: string): Promise<void> {
   const status = await ctx.db
@@ -142,37 +142,5 @@ export async function fanoutStatusUpdate(ctx: AppContext, statusId: string): Pro
   for (const { account_id } of owners) {
     ctx.events.publish(channels.user(account_id), { event: "status.update", id: status.id });
   }
-  const since = status.edited_at ?? status.updated_at;
-  await transaction(ctx, async (trx, after) => {
-    const rebloggers = await trx
-      .selectFrom("statuses as rb")
-      .innerJoin("accounts as a", "a.id", "rb.account_id")
-      .select("rb.account_id")
-      .distinct()
-      .where("rb.reblog_of_id", "=", status.id)
-      .where("a.domain", "=", "")
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("notifications as n")
-              .select("n.id")
-              .whereRef("n.account_id", "=", "rb.account_id")
-              .where("n.status_id", "=", status.id)
-              .where("n.type", "=", "update")
-              .where("n.created_at", ">=", since),
-          ),
-        ),
-      )
-      .execute();
-    for (const { account_id } of rebloggers) {
-      await createNotification(ctx, trx, after, {
-        recipientId: account_id,
-        fromId: status.account_id,
-        type: "update",
-        statusId: status.id,
-      });
-    }
-  });
   await publishBeyondHome(ctx, status, null, "status.update", nowIso);
 }
