@@ -209,7 +209,8 @@ describeStores("statuses API", (get) => {
     const res = await alice.api(`/api/v1/statuses/${a.id}`, { token: null });
     const s = (await res.json()) as Json;
     assert.equal(s.favourited, undefined);
-    assert.equal(s.application, null);
+    assert.equal(s.filtered, undefined);
+    assert.equal("application" in s, false);
     const multi = (await (
       await alice.api(`/api/v1/statuses?id[]=${b.id}&id[]=${a.id}&id[]=999999999999999999`)
     ).json()) as Json[];

@@ -118,7 +118,9 @@ export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
     });
     const json = await serializeStatus(ctx, status, v.account);
     await deleteStatus(ctx, v.account, status.id);
-    return c.json({ ...json, text: status.text });
+    // Mastodon answers a delete with the source (`text`) in place of `content`, for redraft
+    const { content: _content, ...rest } = json;
+    return c.json({ ...rest, text: status.text });
   });
 
   app.get("/api/v1/statuses/:id{[0-9]+}/context", async (c) => {

@@ -130,6 +130,7 @@ describeStores("status edit, delete, context API", (get) => {
     assert.equal(del.status, 200);
     const body = (await del.json()) as Json;
     assert.equal(body.text, "bye #тег");
+    assert.equal(body.content, undefined);
     assert.equal(body.id, s.id);
     assert.equal((await alice.api(`/api/v1/statuses/${s.id}`)).status, 404);
     assert.equal((await bob.api(`/api/v1/statuses/${boost.id}`)).status, 404);

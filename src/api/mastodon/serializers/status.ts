@@ -40,7 +40,7 @@ export interface MastodonStatus {
   muted?: boolean;
   bookmarked?: boolean;
   pinned?: boolean;
-  content: string;
+  content?: string;
   filtered?: unknown[];
   reblog: MastodonStatus | null;
   application?: MastodonApplication | null;
@@ -51,7 +51,7 @@ export interface MastodonStatus {
   emojis: unknown[];
   card: null;
   poll: MastodonPoll | null;
-  /** only in the response to DELETE (source for redraft) */
+  /** only in the response to DELETE (source for redraft), which has no `content` */
   text?: string;
 }
 
@@ -127,6 +127,7 @@ async function loadBatch(ctx: AppContext, statuses: Status[], viewer: Account | 
         .innerJoin("accounts", "accounts.id", "mentions.account_id")
         .select(["mentions.status_id", "accounts.id", "accounts.username", "accounts.domain", "accounts.url"])
         .where("mentions.status_id", "in", ids)
+        .where("mentions.silent", "=", 0)
         .orderBy("mentions.id")
         .execute(),
       db
@@ -244,9 +245,7 @@ function build(
     favourites_count: s.favourites_count,
     edited_at: s.edited_at,
     content: s.content,
-    filtered: [],
     reblog,
-    application: null,
     account: serializeAccount(ctx, account),
     media_attachments: [],
     mentions: b.mentions.get(s.id) ?? [],
@@ -256,12 +255,14 @@ function build(
     poll: poll ? serializePollWith(ctx, poll, b.pollExtras, viewer?.id ?? null) : null,
   };
   if (viewer) {
+    out.filtered = [];
     out.favourited = b.favourited.has(s.id);
     out.reblogged = b.reblogged.has(s.id);
     out.muted = !!s.conversation_id && b.mutedConversations.has(s.conversation_id);
     out.bookmarked = b.bookmarked.has(s.id);
     if (s.account_id === viewer.id) {
-      out.pinned = b.pinned.has(s.id);
+      // Mastodon: `pinned` only where the viewer could pin; the application only to its author
+      if (!s.reblog_of_id && s.visibility !== "direct") out.pinned = b.pinned.has(s.id);
       out.application = s.application_id ? (b.apps.get(s.application_id) ?? null) : null;
     }
   }
