@@ -21,7 +21,6 @@ function counting(ctx: AppContext): { ctx: AppContext; count: () => number } {
 
 const STATUS_KEYS = [
   "account",
-  "application",
   "bookmarked",
   "card",
   "content",
@@ -80,8 +79,14 @@ describeStores("status serializer", (get) => {
     assert.ok(many.count() <= 12);
     const own = out.find((s) => s.account.id === alice.account.id && s.poll);
     assert.ok(own);
-    // `pinned` appears only on the viewer's own statuses, as in Mastodon
+    // `pinned` and `application` appear only on the viewer's own statuses, as in Mastodon
     assert.deepEqual(Object.keys(own).sort(), STATUS_KEYS);
+    const [mine] = await serializeStatuses(
+      ctx,
+      [rows.find((r) => r.account_id === alice.account.id) as Status],
+      alice.account,
+    );
+    assert.deepEqual(Object.keys(mine).sort(), [...STATUS_KEYS, "application", "pinned"].sort());
     const reblog = out.find((s) => s.reblog);
     assert.ok(reblog?.reblog);
     assert.equal(reblog.reblog.reblogged, true);
