@@ -1,8 +1,238 @@
+/**
+ * Instance metadata (v1 and v2), custom emojis, announcements, trends, and the discovery documents
+ * clients and crawlers read (NodeInfo, host-meta).
+ */
 import { Hono } from "hono";
+import { z } from "zod";
 import type { AppContext } from "../../app.ts";
-import type { HonoEnv } from "../context.ts";
+import {
+  contactAccount,
+  INSTANCE_LANGUAGES,
+  instanceStats,
+  localCustomEmojis,
+  MASTODON_COMPAT_VERSION,
+  SOURCE_URL,
+  TORGAI_VERSION,
+  trendingTags,
+  weeklyActivity,
+} from "../../core/instance.ts";
+import type { Ctx, HonoEnv } from "../context.ts";
+import { queryParams, validate, zInt } from "../params.ts";
+import { serializeAccount } from "./serializers/account.ts";
 
-export function instanceRoutes(_ctx: AppContext): Hono<HonoEnv> {
+const MEDIA_CONFIG = {
+  supported_mime_types: [
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/heic",
+    "image/heif",
+    "image/webp",
+    "image/avif",
+    "video/webm",
+    "video/mp4",
+    "video/quicktime",
+    "video/ogg",
+    "audio/wave",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/x-pn-wave",
+    "audio/vnd.wave",
+    "audio/ogg",
+    "audio/vorbis",
+    "audio/mpeg",
+    "audio/mp3",
+    "audio/webm",
+    "audio/flac",
+    "audio/aac",
+    "audio/m4a",
+    "audio/x-m4a",
+    "audio/mp4",
+    "audio/3gpp",
+    "video/x-ms-asf",
+  ],
+  description_limit: 1500,
+  image_size_limit: 16 * 1024 * 1024,
+  image_matrix_limit: 33_177_600,
+  video_size_limit: 99 * 1024 * 1024,
+  video_frame_rate_limit: 120,
+  video_matrix_limit: 8_294_400,
+};
+
+const TrendsQuery = z.object({ limit: zInt(1, 20).optional(), offset: zInt(0, 1000).optional() });
+
+function streamingUrl(ctx: AppContext): string {
+  return ctx.config.baseUrl.replace(/^http/, "ws");
+}
+
+function limits(ctx: AppContext) {
+  return {
+    accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
+    statuses: {
+      max_characters: ctx.config.maxStatusChars,
+      max_media_attachments: 4,
+      characters_reserved_per_url: 23,
+    },
+    media_attachments: MEDIA_CONFIG,
+    polls: {
+      max_options: ctx.config.maxPollOptions,
+      max_characters_per_option: 50,
+      min_expiration: 300,
+      max_expiration: 2_629_746,
+    },
+  };
+}
+
+export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
+  const { config } = ctx;
+  const thumbnail = `${config.baseUrl}/static/thumbnail.png`;
+
+  app.get("/api/v1/instance", async (c) => {
+    const [stats, contact] = await Promise.all([instanceStats(ctx), contactAccount(ctx)]);
+    return c.json({
+      uri: config.domain,
+      title: config.instanceTitle,
+      short_description: config.instanceDescription,
+      description: config.instanceDescription,
+      email: config.contactEmail,
+      version: MASTODON_COMPAT_VERSION,
+      urls: { streaming_api: streamingUrl(ctx) },
+      stats: {
+        user_count: stats.userCount,
+        status_count: stats.statusCount,
+        domain_count: stats.domainCount,
+      },
+      thumbnail,
+      languages: INSTANCE_LANGUAGES,
+      registrations: config.registrations !== "closed",
+      approval_required: config.registrations === "approval",
+      invites_enabled: false,
+      configuration: limits(ctx),
+      contact_account: contact ? serializeAccount(ctx, contact) : null,
+      rules: [],
+    });
+  });
+
+  app.get("/api/v2/instance", async (c) => {
+    const [stats, contact] = await Promise.all([instanceStats(ctx), contactAccount(ctx)]);
+    return c.json({
+      domain: config.domain,
+      title: config.instanceTitle,
+      version: MASTODON_COMPAT_VERSION,
+      source_url: SOURCE_URL,
+      description: config.instanceDescription,
+      usage: { users: { active_month: stats.activeMonth } },
+      thumbnail: { url: thumbnail },
+      icon: [],
+      languages: INSTANCE_LANGUAGES,
+      configuration: {
+        urls: { streaming: streamingUrl(ctx), status: null },
+        vapid: { public_key: "" },
+        ...limits(ctx),
+        translation: { enabled: false },
+      },
+      registrations: {
+        enabled: config.registrations !== "closed",
+        approval_required: config.registrations === "approval",
+        message: null,
+        url: null,
+      },
+      api_versions: { mastodon: 2 },
+      contact: { email: config.contactEmail, account: contact ? serializeAccount(ctx, contact) : null },
+      rules: [],
+    });
+  });
+
+  app.get("/api/v1/instance/peers", async (c) => {
+    const rows = await ctx.db
+      .selectFrom("accounts")
+      .select("domain")
+      .distinct()
+      .where("domain", "!=", "")
+      .orderBy("domain")
+      .execute();
+    return c.json(rows.map((r) => r.domain));
+  });
+  app.get("/api/v1/instance/activity", async (c) => c.json(await weeklyActivity(ctx)));
+  app.get("/api/v1/instance/rules", (c) => c.json([]));
+  app.get("/api/v1/instance/translation_languages", (c) => c.json({}));
+  app.get("/api/v1/instance/extended_description", (c) =>
+    c.json({
+      updated_at: new Date(0).toISOString(),
+      content: `<p>${escapeHtml(config.instanceDescription)}</p>`,
+    }),
+  );
+  app.get("/api/v1/custom_emojis", async (c) => c.json(await localCustomEmojis(ctx)));
+  app.get("/api/v1/announcements", (c) => c.json([]));
+
+  const tags = async (c: Ctx) => {
+    const q = validate(TrendsQuery, queryParams(c));
+    const list = await trendingTags(ctx, q.limit ?? 10, q.offset ?? 0);
+    return c.json(
+      list.map((t) => ({
+        name: t.name,
+        url: `${config.baseUrl}/tags/${encodeURIComponent(t.name)}`,
+        history: t.history,
+      })),
+    );
+  };
+  app.get("/api/v1/trends", tags);
+  app.get("/api/v1/trends/tags", tags);
+  app.get("/api/v1/trends/statuses", (c) => c.json([]));
+  app.get("/api/v1/trends/links", (c) => c.json([]));
+
+  // ---- discovery documents ----
+  app.get("/.well-known/nodeinfo", (c) =>
+    c.json({
+      links: ["2.0", "2.1"].map((v) => ({
+        rel: `http://nodeinfo.diaspora.software/ns/schema/${v}`,
+        href: `${config.baseUrl}/nodeinfo/${v}`,
+      })),
+    }),
+  );
+  for (const v of ["2.0", "2.1"]) {
+    app.get(`/nodeinfo/${v}`, async (c) => {
+      const stats = await instanceStats(ctx);
+      c.header(
+        "Content-Type",
+        `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/${v}#"`,
+      );
+      return c.body(
+        JSON.stringify({
+          version: v,
+          software: {
+            name: "torgai",
+            version: TORGAI_VERSION,
+            ...(v === "2.1" ? { repository: SOURCE_URL, homepage: SOURCE_URL } : {}),
+          },
+          protocols: ["activitypub"],
+          services: { outbound: [], inbound: [] },
+          usage: {
+            users: {
+              total: stats.userCount,
+              activeMonth: stats.activeMonth,
+              activeHalfyear: stats.activeHalfyear,
+            },
+            localPosts: stats.statusCount,
+          },
+          openRegistrations: config.registrations === "open",
+          metadata: { nodeName: config.instanceTitle, nodeDescription: config.instanceDescription },
+        }),
+      );
+    });
+  }
+  app.get("/.well-known/host-meta", (c) => {
+    c.header("Content-Type", "application/xrd+xml; charset=utf-8");
+    return c.body(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n` +
+        `  <Link rel="lrdd" template="${config.baseUrl}/.well-known/webfinger?resource={uri}"/>\n</XRD>\n`,
+    );
+  });
+
   return app;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

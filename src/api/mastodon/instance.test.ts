@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { clearInstanceCache, weekStart } from "../../core/instance.ts";
+import { apiCaller, createTestUser, describeStores } from "../../testing/harness.ts";
+import { insertStatus } from "../streaming/test-helpers.ts";
+
+describeStores("instance API", (get) => {
+  test("v1 instance: shape, limits from config, stats, contact", async () => {
+    const ctx = get();
+    const admin = await createTestUser(ctx, { role: "admin" });
+    await insertStatus(ctx, admin.account);
+    await insertStatus(ctx, admin.account, { local: false });
+    clearInstanceCache(ctx);
+    const api = apiCaller(ctx);
+    const res = await api("/api/v1/instance");
+    assert.equal(res.status, 200);
+    const i = await res.json();
+    assert.equal(i.uri, "torgai.test");
+    assert.equal(i.version, "4.3.0 (compatible; Torgai 0.1.0)");
+    assert.equal(i.urls.streaming_api, "wss://torgai.test");
+    assert.deepEqual(i.languages, ["kk", "ru", "en"]);
+    assert.equal(i.registrations, true);
+    assert.equal(i.approval_required, false);
+    assert.equal(i.configuration.statuses.max_characters, ctx.config.maxStatusChars);
+    assert.equal(i.configuration.statuses.characters_reserved_per_url, 23);
+    assert.equal(i.configuration.polls.max_options, ctx.config.maxPollOptions);
+    assert.equal(i.configuration.accounts.max_pinned_statuses, 5);
+    assert.ok(i.stats.user_count >= 1);
+    assert.ok(i.stats.status_count >= 1);
+    assert.equal(typeof i.stats.domain_count, "number");
+    assert.ok(i.contact_account?.id);
+    assert.deepEqual(i.rules, []);
+  });
+
+  test("v2 instance and the small endpoints", async () => {
+    const ctx = get();
+    const api = apiCaller(ctx);
+    const v2 = await (await api("/api/v2/instance")).json();
+    assert.equal(v2.domain, "torgai.test");
+    assert.equal(v2.configuration.urls.streaming, "wss://torgai.test");
+    assert.equal(v2.configuration.vapid.public_key, "");
+    assert.equal(v2.configuration.translation.enabled, false);
+    assert.equal(v2.configuration.statuses.max_characters, ctx.config.maxStatusChars);
+    assert.deepEqual(v2.registrations, { enabled: true, approval_required: false, message: null, url: null });
+    assert.equal(typeof v2.usage.users.active_month, "number");
+    assert.equal(v2.thumbnail.url, "https://torgai.test/static/thumbnail.png");
+    for (const path of [
+      "/api/v1/instance/peers",
+      "/api/v1/instance/rules",
+      "/api/v1/announcements",
+      "/api/v1/trends/statuses",
+      "/api/v1/trends/links",
+    ]) {
+      assert.deepEqual(await (await api(path)).json(), [], path);
+    }
+    const activity = await (await api("/api/v1/instance/activity")).json();
+    assert.equal(activity.length, 12);
+    assert.equal(activity[0].week, String(weekStart(new Date()).getTime() / 1000));
+    assert.equal(typeof activity[0].statuses, "string");
+    assert.equal((await api("/api/v1/trends/tags?limit=99")).status, 422);
+  });
+
+  test("custom emojis: local ones only", async () => {
+    const ctx = get();
+    const now = new Date().toISOString();
+    for (const [shortcode, domain, visible] of [
+      ["torgai", "", 1],
+      ["hidden", "", 0],
+      ["remote", "example.com", 1],
+    ] as const) {
+      await ctx.db
+        .insertInto("custom_emojis")
+        .values({
+          id: ctx.ids(),
+          shortcode,
+          domain,
+          url: `https://x/${shortcode}.png`,
+          static_url: `https://x/${shortcode}.png`,
+          visible_in_picker: visible,
+          category: null,
+          created_at: now,
+        })
+        .execute();
+    }
+    const emojis = await (await apiCaller(ctx)("/api/v1/custom_emojis")).json();
+    assert.deepEqual(
+      emojis.map((e: { shortcode: string; visible_in_picker: boolean }) => [
+        e.shortcode,
+        e.visible_in_picker,
+      ]),
+      [
+        ["hidden", false],
+        ["torgai", true],
+      ],
+    );
+  });
+
+  test("trending tags count public posts of the last week", async () => {
+    const ctx = get();
+    const a = await createTestUser(ctx);
+    const b = await createTestUser(ctx);
+    const now = new Date().toISOString();
+    const tagId = ctx.ids();
+    await ctx.db
+      .insertInto("tags")
+      .values({ id: tagId, name: "наурыз", display_name: "Наурыз", created_at: now })
+      .execute();
+    for (const [u, visibility] of [
+      [a, "public"],
+      [b, "public"],
+      [b, "private"],
+    ] as const) {
+      const s = await insertStatus(ctx, u.account, { visibility });
+      await ctx.db.insertInto("status_tags").values({ status_id: s.id, tag_id: tagId }).execute();
+    }
+    clearInstanceCache(ctx);
+    const tags = await (await apiCaller(ctx)("/api/v1/trends/tags")).json();
+    const t = tags.find((x: { name: string }) => x.name === "Наурыз");
+    assert.ok(t, JSON.stringify(tags));
+    assert.equal(t.history.length, 7);
+    assert.deepEqual([t.history[0].uses, t.history[0].accounts], ["2", "2"]);
+    assert.equal(t.url, "https://torgai.test/tags/%D0%9D%D0%B0%D1%83%D1%80%D1%8B%D0%B7");
+  });
+
+  test("NodeInfo and host-meta", async () => {
+    const api = apiCaller(get());
+    const wk = await (await api("/.well-known/nodeinfo")).json();
+    assert.equal(wk.links[0].href, "https://torgai.test/nodeinfo/2.0");
+    const res = await api("/nodeinfo/2.0");
+    assert.match(res.headers.get("content-type") ?? "", /nodeinfo\.diaspora\.software\/ns\/schema\/2\.0/);
+    const ni = await res.json();
+    assert.equal(ni.software.name, "torgai");
+    assert.deepEqual(ni.protocols, ["activitypub"]);
+    assert.equal(ni.openRegistrations, true);
+    assert.equal(typeof ni.usage.users.total, "number");
+    const hm = await api("/.well-known/host-meta");
+    assert.match(
+      await hm.text(),
+      /template="https:\/\/torgai\.test\/\.well-known\/webfinger\?resource=\{uri\}"/,
+    );
+  });
+});
