@@ -5,6 +5,7 @@ import { type Migration, type MigrationProvider, Migrator } from "kysely/migrati
 import pg from "pg";
 import * as m001 from "./migrations/001_initial.ts";
 import * as m002 from "./migrations/002_accounts.ts";
+import * as m003 from "./migrations/003_statuses.ts";
 import * as m004 from "./migrations/004_graph.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import type { Database } from "./schema.ts";
@@ -59,6 +60,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
 const migrations: Record<string, Migration> = {
   "001_initial": m001,
   "002_accounts": m002,
+  "003_statuses": m003,
   "004_graph": m004,
 };
 

@@ -125,6 +125,32 @@ describeStores("status interactions API", (get) => {
     );
   });
 
+  test("concurrent reblogs and favourites by one account count once", async () => {
+    const ctx = get();
+    const alice = await createTestUser(ctx);
+    const bob = await createTestUser(ctx);
+    const s = (await post(alice, { status: "race" })).body;
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        bob.api(`/api/v1/statuses/${s.id}/${i % 2 ? "reblog" : "favourite"}`, { method: "POST" }),
+      ),
+    );
+    for (const r of results) assert.equal(r.status, 200);
+    const row = await ctx.db
+      .selectFrom("statuses")
+      .selectAll()
+      .where("id", "=", s.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.reblogs_count, 1);
+    assert.equal(row.favourites_count, 1);
+    const reblogs = await ctx.db
+      .selectFrom("statuses")
+      .select("id")
+      .where("reblog_of_id", "=", s.id)
+      .execute();
+    assert.equal(reblogs.length, 1);
+  });
+
   test("bookmarks: flag, list with Link header, private post leaves the list when unfollowed", async () => {
     const ctx = get();
     const alice = await createTestUser(ctx);

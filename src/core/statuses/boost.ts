@@ -18,6 +18,29 @@ export async function reblogStatus(
   statusId: string,
   requested?: Visibility,
 ): Promise<Status> {
+  try {
+    return await insertReblog(ctx, account, statusId, requested);
+  } catch (err) {
+    // a concurrent reblog of the same status won on the unique index: answer with that one
+    if (!/unique|duplicate/i.test(String((err as Error)?.message))) throw err;
+    const original = await getVisibleStatus(ctx, statusId, account.id);
+    const existing = await ctx.db
+      .selectFrom("statuses")
+      .selectAll()
+      .where("account_id", "=", account.id)
+      .where("reblog_of_id", "=", original.reblog_of_id ?? original.id)
+      .executeTakeFirst();
+    if (!existing) throw err;
+    return existing;
+  }
+}
+
+async function insertReblog(
+  ctx: AppContext,
+  account: Account,
+  statusId: string,
+  requested?: Visibility,
+): Promise<Status> {
   return transaction(ctx, async (trx, after) => {
     let original = await getVisibleStatus(ctx, statusId, account.id, trx);
     if (original.reblog_of_id) original = await getVisibleStatus(ctx, original.reblog_of_id, account.id, trx);
