@@ -141,7 +141,8 @@ export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
 
   app.get("/api/v1/statuses/:id{[0-9]+}/source", async (c) => {
     const v = requireUser(c, "read:statuses");
-    const status = await getVisibleStatus(ctx, id(c), v.account.id);
+    // as Mastodon: only the author's own statuses have a source to edit
+    const status = await getOwnStatus(ctx, id(c), v.account.id);
     return c.json({ id: status.id, text: status.text, spoiler_text: status.spoiler_text });
   });
 

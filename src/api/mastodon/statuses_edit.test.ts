@@ -41,6 +41,7 @@ describeStores("status edit, delete, context API", (get) => {
     assert.equal(hist[0].account.id, alice.account.id);
     const src = (await (await alice.api(`/api/v1/statuses/${s.id}/source`)).json()) as Json;
     assert.deepEqual(src, { id: s.id, text: "third", spoiler_text: "" });
+    assert.equal((await bob.api(`/api/v1/statuses/${s.id}/source`)).status, 404);
     const notes = await ctx.db
       .selectFrom("notifications")
       .selectAll()
