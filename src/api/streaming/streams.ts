@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { BadRequestError, UnauthorizedError } from "../../core/errors.ts";
 import { channels } from "../../core/events.ts";
+import { normalizeHashtag } from "../../core/text/extract.ts";
 import type { Account } from "../../store/schema.ts";
 
 export const STREAM_NAMES = [
@@ -70,9 +71,9 @@ export const StreamParamsSchema = z.object({
 });
 export type StreamParams = z.output<typeof StreamParamsSchema>;
 
-/** Hashtag key as the status writer stores it: no leading #, NFKC, lower case. */
+/** Hashtag key as the status writer stores it (channel names use that key). */
 export function normalizeStreamTag(tag: string): string {
-  return tag.replace(/^#/, "").normalize("NFKC").toLowerCase();
+  return normalizeHashtag(tag.replace(/^#/, ""));
 }
 
 function canRead(scopes: string[], name: StreamName): boolean {

@@ -241,3 +241,22 @@ test("closing the server closes open sockets", async () => {
     await closeContext(ctx);
   }
 });
+
+test("a revoked token stops its stream at the next heartbeat", async () => {
+  const { createTestContext } = await import("../../testing/harness.ts");
+  const { closeContext } = await import("../../app.ts");
+  const ctx = await createTestContext("sqlite");
+  const srv = await startServer(ctx, { port: 0, heartbeatMs: 50 });
+  try {
+    const u = await createTestUser(ctx);
+    const client = await connectWs(wsUrl(srv.url, { access_token: u.token, stream: "user" }));
+    const closed = new Promise<number>((r) => client.ws.once("close", (code) => r(code)));
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(client.ws.readyState, client.ws.OPEN, "pongs keep a live connection open");
+    await ctx.db.updateTable("oauth_tokens").set({ revoked_at: new Date().toISOString() }).execute();
+    assert.equal(await closed, 1008);
+  } finally {
+    await srv.close();
+    await closeContext(ctx);
+  }
+});
