@@ -100,6 +100,8 @@ export async function registerAccount(ctx: AppContext, input: RegistrationInput)
     appId: input.appId,
     userId: created.user.id,
     scopes: input.appScopes,
+    // Mastodon answers registration with an access token only
+    withRefresh: false,
   });
   return { ...created, token, pending: mode === "approval" };
 }
