@@ -33,7 +33,7 @@ export interface CreateContextOptions {
 export async function createContext(config: Config, opts: CreateContextOptions = {}): Promise<AppContext> {
   if (!opts.store && config.databaseUrl.startsWith("sqlite:")) mkdirSync(config.dataDir, { recursive: true });
   const store = opts.store ?? (await openStore({ url: config.databaseUrl, sqliteSync: config.sqliteSync }));
-  if (opts.migrate !== false) await migrate(store.db);
+  if (opts.migrate !== false) await migrate(store.db, { pgSchema: store.pgSchema });
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const ids = opts.ids ?? createIdGenerator();
   const now = opts.now ?? (() => new Date());

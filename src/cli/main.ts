@@ -31,7 +31,7 @@ export async function runCli(argv: string[]): Promise<number> {
       const config = loadConfig();
       const store = await openStore({ url: config.databaseUrl, sqliteSync: config.sqliteSync });
       try {
-        const applied = await migrate(store.db);
+        const applied = await migrate(store.db, { pgSchema: store.pgSchema });
         console.log(applied.length ? `Applied: ${applied.join(", ")}` : "Database is up to date");
         return 0;
       } finally {

@@ -16,6 +16,8 @@ export type Db = Kysely<Database>;
 export interface Store {
   db: Db;
   dialect: DialectName;
+  /** the PostgreSQL schema in use when not the default one */
+  pgSchema?: string;
   destroy(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: "postgres", destroy: () => db.destroy() };
+  return { db, dialect: "postgres", pgSchema: opts.pgSchema, destroy: () => db.destroy() };
 }
 
 const migrations: Record<string, Migration> = {
@@ -67,8 +69,13 @@ const migrations: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Applies pending migrations; returns the names applied. */
-export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+export async function migrate(db: Db, opts: { pgSchema?: string } = {}): Promise<string[]> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

@@ -1,0 +1,61 @@
+/** Starts a real Torgai server (HTTP + streaming + job worker) on a free port for end-to-end tests. */
+import { createServer } from "node:net";
+import { type AppContext, closeContext } from "../../src/app.ts";
+import { registerJobHandlers } from "../../src/jobs/handlers.ts";
+import { type RunningServer, startServer } from "../../src/server.ts";
+import { createTestContext, type StoreKind } from "../../src/testing/harness.ts";
+
+export interface E2EServer {
+  ctx: AppContext;
+  url: string;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startE2EServer(
+  kind: StoreKind,
+  config: Record<string, string> = {},
+): Promise<E2EServer> {
+  const port = await freePort();
+  const ctx = await createTestContext(kind, {
+    config: { TORGAI_DOMAIN: `127.0.0.1:${port}`, TORGAI_PROTOCOL: "http", ...config },
+  });
+  registerJobHandlers(ctx);
+  ctx.queue.start(2, 25);
+  const server = await startServer(ctx, { port, host: "127.0.0.1" });
+  return {
+    ctx,
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: async () => {
+      await server.close();
+      await closeContext(ctx);
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (background jobs run asynchronously). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  what: string,
+  ms = 5000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
