@@ -9,8 +9,9 @@ import {
   unreadNotificationCount,
 } from "../../core/notifications/query.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
-import { parsePage, setLinkHeader } from "../pagination.ts";
+import { setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zId, zList } from "../params.ts";
+import { pageOf } from "./page.ts";
 import { serializeNotifications } from "./serializers/notification.ts";
 
 const TypeList = zList(z.string().max(64)).refine((l) => !l || l.length <= 20, "too many types");
@@ -39,7 +40,7 @@ export function notificationsRoutes(_ctx: AppContext): Hono<HonoEnv> {
       ctx,
       viewer.account.id,
       { types: f.types, excludeTypes: f.exclude_types, accountId: f.account_id },
-      parsePage(query, 40, 80),
+      pageOf(query, 40, 80),
     );
     setLinkHeader(c, page.cursorIds);
     return c.json(await serializeNotifications(ctx, page.notifications, page.statuses, viewer.account));

@@ -12,8 +12,9 @@ import {
   setAccountNote,
 } from "../../core/follows/relationships.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { parsePage, setLinkHeader } from "../pagination.ts";
+import { setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
+import { pageOf } from "./page.ts";
 import { serializeAccount, serializeAccounts } from "./serializers/account.ts";
 import { serializeRelationship } from "./serializers/relationship.ts";
 
@@ -108,7 +109,7 @@ export function relationshipsRoutes(_ctx: AppContext): Hono<HonoEnv> {
     app.get(`/api/v1/accounts/:id{[0-9]+}/${direction}`, async (c) => {
       const viewer = optionalUser(c, "read:accounts");
       const ctx = appOf(c);
-      const page = parsePage(queryParams(c), 40, 80);
+      const page = pageOf(queryParams(c), 40, 80);
       const res = await listFollows(ctx, c.req.param("id"), direction, viewer?.account.id ?? null, page);
       setLinkHeader(c, res.cursorIds);
       return c.json(serializeAccounts(ctx, res.accounts));
@@ -118,7 +119,7 @@ export function relationshipsRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/blocks", async (c) => {
     const { account } = requireUser(c, "read:blocks");
     const ctx = appOf(c);
-    const res = await listBlocks(ctx, account.id, parsePage(queryParams(c), 40, 80));
+    const res = await listBlocks(ctx, account.id, pageOf(queryParams(c), 40, 80));
     setLinkHeader(c, res.cursorIds);
     return c.json(serializeAccounts(ctx, res.accounts));
   });
@@ -126,7 +127,7 @@ export function relationshipsRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/mutes", async (c) => {
     const { account } = requireUser(c, "read:mutes");
     const ctx = appOf(c);
-    const res = await listMutes(ctx, account.id, parsePage(queryParams(c), 40, 80));
+    const res = await listMutes(ctx, account.id, pageOf(queryParams(c), 40, 80));
     setLinkHeader(c, res.cursorIds);
     return c.json(
       res.accounts.map(({ mute_expires_at, ...a }) => ({ ...serializeAccount(ctx, a), mute_expires_at })),

@@ -10,8 +10,9 @@ import {
 } from "../../core/timelines/queries.ts";
 import type { Status } from "../../store/schema.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { parsePage, setLinkHeader } from "../pagination.ts";
+import { setLinkHeader } from "../pagination.ts";
 import { queryParams, validate, zBool, zList } from "../params.ts";
+import { pageOf } from "./page.ts";
 import { serializeStatuses } from "./serializers/status.ts";
 
 const PublicQuery = z.object({
@@ -45,7 +46,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
 
   app.get("/api/v1/timelines/home", async (c) => {
     const viewer = requireUser(c, "read:statuses");
-    const statuses = await homeTimeline(appOf(c), viewer.account.id, parsePage(queryParams(c)));
+    const statuses = await homeTimeline(appOf(c), viewer.account.id, pageOf(queryParams(c)));
     return respond(c, statuses, viewer);
   });
 
@@ -57,7 +58,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
       appOf(c),
       viewer?.account.id ?? null,
       { local: p.local, remote: p.remote, onlyMedia: p.only_media },
-      parsePage(query),
+      pageOf(query),
     );
     return respond(c, statuses, viewer);
   });
@@ -71,7 +72,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
       viewer?.account.id ?? null,
       c.req.param("hashtag").slice(0, 100),
       { any: p.any, all: p.all, none: p.none, local: p.local, remote: p.remote, onlyMedia: p.only_media },
-      parsePage(query),
+      pageOf(query),
     );
     return respond(c, statuses, viewer);
   });
@@ -82,7 +83,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
       appOf(c),
       viewer.account.id,
       c.req.param("id"),
-      parsePage(queryParams(c)),
+      pageOf(queryParams(c)),
     );
     return respond(c, statuses, viewer);
   });
@@ -102,7 +103,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
         pinned: p.pinned,
         tagged: p.tagged,
       },
-      parsePage(query),
+      pageOf(query),
     );
     return respond(c, statuses, viewer);
   });

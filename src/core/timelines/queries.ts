@@ -5,7 +5,13 @@ import type { Status } from "../../store/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import { loadTargetAccount } from "../follows/graph.ts";
 import { normalizeHashtag } from "../text/extract.ts";
-import { notBlockedSql, notHiddenSql, timelineFilterSql, visibleStatusSql } from "./visible.ts";
+import {
+  hiddenAccountList,
+  notBlockedSql,
+  notHiddenListSql,
+  timelineFilterSql,
+  visibleStatusSql,
+} from "./visible.ts";
 
 /**
  * Timeline reads: one indexed query per page returning status rows newest first (callers serialise
@@ -14,7 +20,7 @@ import { notBlockedSql, notHiddenSql, timelineFilterSql, visibleStatusSql } from
 
 /** Home: the materialised feed, visibility re-checked and blocked/muted authors left out. */
 export async function homeTimeline(ctx: AppContext, viewerId: string, page: Page): Promise<Status[]> {
-  const nowIso = ctx.now().toISOString();
+  const hidden = await hiddenAccountList(ctx.db, viewerId, ctx.now().toISOString());
   return paginate(
     ctx.db
       .selectFrom("home_feed as hf")
@@ -22,7 +28,7 @@ export async function homeTimeline(ctx: AppContext, viewerId: string, page: Page
       .leftJoin("statuses as r", "r.id", "s.reblog_of_id")
       .selectAll("s")
       .where("hf.account_id", "=", viewerId)
-      .where(timelineFilterSql(viewerId, nowIso)),
+      .where(timelineFilterSql(viewerId, hidden)),
     "hf.status_id",
     page,
   );
@@ -57,7 +63,10 @@ export async function publicTimeline(
     );
   if (opts.local) q = q.where("s.local", "=", 1);
   else if (opts.remote) q = q.where("s.local", "=", 0);
-  if (viewerId) q = q.where(notHiddenSql(viewerId, "s.account_id", ctx.now().toISOString()));
+  if (viewerId)
+    q = q.where(
+      notHiddenListSql("s.account_id", await hiddenAccountList(ctx.db, viewerId, ctx.now().toISOString())),
+    );
   return paginate(q, "s.id", page);
 }
 
@@ -110,7 +119,10 @@ export async function tagTimeline(
   if (noneIds.length) q = q.where(sql<SqlBool>`not ${hasTag(noneIds)}`);
   if (opts.local) q = q.where("s.local", "=", 1);
   else if (opts.remote) q = q.where("s.local", "=", 0);
-  if (viewerId) q = q.where(notHiddenSql(viewerId, "s.account_id", ctx.now().toISOString()));
+  if (viewerId)
+    q = q.where(
+      notHiddenListSql("s.account_id", await hiddenAccountList(ctx.db, viewerId, ctx.now().toISOString())),
+    );
   return paginate(q, "s.id", page);
 }
 
@@ -131,7 +143,7 @@ export async function listTimeline(
     .where("account_id", "=", ownerId)
     .executeTakeFirst();
   if (!list) throw new NotFoundError();
-  const nowIso = ctx.now().toISOString();
+  const hidden = await hiddenAccountList(ctx.db, ownerId, ctx.now().toISOString());
   let replies: ReturnType<typeof sql<SqlBool>>;
   if (list.replies_policy === "none") replies = sql<SqlBool>`false`;
   else if (list.replies_policy === "list")
@@ -153,7 +165,7 @@ export async function listTimeline(
         sql<SqlBool>`(s.in_reply_to_account_id is null or s.in_reply_to_account_id = s.account_id
           or s.in_reply_to_account_id = ${ownerId} or ${replies})`,
       )
-      .where(timelineFilterSql(ownerId, nowIso)),
+      .where(timelineFilterSql(ownerId, hidden)),
     "s.id",
     page,
   );
