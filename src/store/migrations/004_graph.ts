@@ -14,7 +14,11 @@ export async function up(db: Db): Promise<void> {
     .columns(["account_id", "reblog_of_id"])
     .execute();
   // public timeline across local and remote statuses
-  await db.schema.createIndex("statuses_visibility_id").on("statuses").columns(["visibility", "id"]).execute();
+  await db.schema
+    .createIndex("statuses_visibility_id")
+    .on("statuses")
+    .columns(["visibility", "id"])
+    .execute();
   await db.schema.createIndex("notifications_status").on("notifications").column("status_id").execute();
   await db.schema
     .createIndex("notifications_from")
