@@ -2,7 +2,12 @@
 // Cyrillic word looks, and how Kazakh a Latin word looks. Hand-written from Kazakh and Russian
 // orthography and grammar: letters only one language has, vowel harmony (a native Kazakh word has
 // only back or only front vowels, and о/ө only in its first syllable), sequences Russian spelling
-// forbids (кы, гы, жы, шы), and each language's inflectional endings.
+// forbids (кы, гы, жы, шы), and each language's inflectional endings. Two models add to these: a
+// Kazakh suffix-chain matcher (langid-morph.ts) and a character trigram model trained on Kazakh
+// treebank text and a hand-written Russian sample (langid-ngrams-model.ts).
+
+import { kazakhInflectionScore } from "./langid-morph.ts";
+import { trigramLogRatio } from "./langid-ngrams-model.ts";
 
 const KK_LETTERS = "әғқңөұүһі";
 const RU_ONLY = "ьъёщэ";
@@ -57,14 +62,18 @@ const VOWELS = "аоұыуяёюәеөүіэи";
 export function cyrillicWordScore(w: string): number {
   if (KK_WORDS.has(w)) return 3;
   if (RU_WORDS.has(w)) return -3;
-  let score = 0;
+  let kkLetters = 0;
+  const inflection = kazakhInflectionScore(w);
+  let score = inflection + 0.5 * trigramLogRatio(w);
   let back = 0;
   let front = 0;
   let syllable = 0;
   for (let i = 0; i < w.length; i++) {
     const c = w[i];
-    if (KK_LETTERS.includes(c)) score += 6;
-    else if (RU_ONLY.includes(c)) score -= 2.5;
+    if (KK_LETTERS.includes(c)) {
+      score += 6;
+      kkLetters++;
+    } else if (RU_ONLY.includes(c)) score -= 2.5;
     else if (RU_LEANING.includes(c)) score -= 1;
     if (VOWELS.includes(c)) {
       syllable++;
@@ -90,6 +99,11 @@ export function cyrillicWordScore(w: string): number {
       break;
     }
   }
+  // Russian spelling never uses the Kazakh letters: one of them settles the word
+  if (kkLetters > 0 && score < 4) return 4;
+  // a Kazakh suffix chain (plural + case, -ия + case) on a Russian-looking stem is a Russian loan
+  // used in Kazakh: the stem's letters must not outvote the chain
+  if (inflection >= 3 && score < inflection / 2) return inflection / 2;
   return score;
 }
 
