@@ -7,6 +7,7 @@ import * as m001 from "./migrations/001_initial.ts";
 import * as m002 from "./migrations/002_accounts.ts";
 import * as m003 from "./migrations/003_statuses.ts";
 import * as m004 from "./migrations/004_graph.ts";
+import * as m006 from "./migrations/006_conformance.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import type { Database } from "./schema.ts";
 
@@ -64,6 +65,7 @@ const migrations: Record<string, Migration> = {
   "002_accounts": m002,
   "003_statuses": m003,
   "004_graph": m004,
+  "006_conformance": m006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -276,6 +276,8 @@ export interface NotificationsTable {
   from_account_id: string;
   type: string;
   status_id: string | null;
+  /** Mastodon's grouping key (favourite/reblog/follow); null means the notification stands alone */
+  group_key: string | null;
   created_at: Timestamp;
 }
 
@@ -371,6 +373,41 @@ export interface JobsTable {
   updated_at: Timestamp;
 }
 
+export interface TagFollowsTable {
+  id: string;
+  account_id: string;
+  tag_id: string;
+  created_at: Timestamp;
+}
+
+export interface FeaturedTagsTable {
+  id: string;
+  account_id: string;
+  tag_id: string;
+  created_at: Timestamp;
+}
+
+/** Domains a user hides (Mastodon's account_domain_blocks). */
+export interface AccountDomainBlocksTable {
+  id: string;
+  account_id: string;
+  domain: string;
+  created_at: Timestamp;
+}
+
+export interface ReportsTable {
+  id: string;
+  account_id: string; // reporter
+  target_account_id: string;
+  status_ids: string; // JSON [id]
+  rule_ids: string; // JSON [id]
+  comment: string;
+  category: "spam" | "legal" | "violation" | "other";
+  forward: Bool;
+  action_taken_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -407,6 +444,10 @@ export interface Database {
   custom_emojis: CustomEmojisTable;
   jobs: JobsTable;
   server_secrets: ServerSecretsTable;
+  tag_follows: TagFollowsTable;
+  featured_tags: FeaturedTagsTable;
+  account_domain_blocks: AccountDomainBlocksTable;
+  reports: ReportsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
