@@ -29,6 +29,11 @@ test("verbal tense, person and negation", () => {
     ["алып", "ал"],
     ["қарап", "қара"],
     ["сатылып", "сат"],
+    ["болса", "бол"],
+    ["келсе", "кел"],
+    ["бармай", "бар"],
+    ["бармас", "бар"],
+    ["болғандықтан", "бол"],
   ];
   for (const [w, s] of cases) assert.equal(stemKazakh(w), s, w);
 });
@@ -38,4 +43,10 @@ test("short roots and look-alike endings are not over-stripped", () => {
     assert.equal(stemKazakh(w), w, w);
   }
   assert.equal(stemKazakh("оның"), "ол");
+});
+
+test("loans ending in a voiced consonant take voiceless suffixes; pronouns under further suffixes", () => {
+  assert.equal(stemKazakh("клубтың"), "клуб");
+  assert.equal(stemKazakh("өзіндей"), "өз");
+  assert.equal(stemKazakh("кесе"), "кесе");
 });

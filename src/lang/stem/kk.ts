@@ -18,9 +18,11 @@ const SUFFIXES: Record<Kind, string> = {
     нан нен мен бен пен дағы дегі тағы тегі ндағы ндегі дай дей тай тей н`,
   poss: "ым ім ың ің ымыз іміз ыңыз іңіз ңыз ңіз ы і сы сі лары лері дары дері тары тері",
   plural: "лар лер дар дер тар тер",
-  part: "ған ген қан кен атын етін йтын йтін у ушы уші мақ мек бақ бек пақ пек",
+  part: `ған ген қан кен атын етін йтын йтін у ушы уші мақ мек бақ бек пақ пек мас мес
+    ғандықтан гендіктен қандықтан кендіктен`,
   fin: `ды ді ты ті дым дім тым тім ып іп п ыпты іпті пты пті ады еді йды йді амын емін ймын асың есің
-    айсың ейсің амыз еміз аймыз ейміз сын сін сам сем саң сең сақ сек ғалы гелі қалы келі`,
+    айсың ейсің амыз еміз аймыз ейміз сын сін сам сем саң сең сақ сек ғалы гелі қалы келі са се
+    май мей пай пей`,
   neg: "ма ме ба бе па пе",
   voice: "ыл іл ын ін л дыр дір тыр тір ғыз гіз қыз кіз",
 };
@@ -67,7 +69,7 @@ const ROOTS = new Set(
   үшін деп дейін кейін бірге бүгін ертең қазір жыл ай күн түн таң тау су жер ел ер үй той қыз ұл әйел
   ерте кеше биыл алғы ашық әлем ауыл заң дала нан сан тән жан шын мұн сын дін тіл бой ой ми
   тамақ білім ғылым өнім орта қарт сайын тыс басқа маңыз бас тас қас ас жас жұмыс бизнес табыс
-  дауыс күрес мақсат сапа қоса байланыс жағдай құдай жарты қазақстан
+  дауыс күрес мақсат сапа қоса байланыс жағдай құдай жарты қазақстан себеп аудан майдан
   бірақ сонда мұнда онда қайда туралы арқылы бойынша сияқты секілді әлі енді әрине`.split(/\s+/),
 );
 
@@ -91,7 +93,8 @@ function fits(w: string, end: number, suffix: string, kind: Kind): boolean {
   const prev = w[end - 1];
   const first = suffix[0];
   const prevVowel = VOWELS.includes(prev) && prev !== "у";
-  const voiceless = VOICELESS.includes(prev);
+  // loans ending in б в г д take the voiceless forms as Kazakh hears them (клуб-тың, Георг-тың)
+  const voiceless = VOICELESS.includes(prev) || (end >= 3 && "бвгд".includes(prev));
   switch (first) {
     case "п":
       // the converb -п follows vowels (қара-п), -ып/-пты are handled as written
@@ -142,8 +145,11 @@ function fits(w: string, end: number, suffix: string, kind: Kind): boolean {
   }
 }
 
-/** One-letter suffixes that need a stem of three letters or more (ұлы stays, жылы → жыл). */
-const MIN3 = ["ы", "і", "н", "п", "л"];
+/**
+ * Suffixes that need a stem of three letters or more (ұлы stays, жылы → жыл; кесе is a cup, not
+ * ке-се).
+ */
+const MIN3 = ["ы", "і", "н", "п", "л", "са", "се"];
 
 /** Stems that drop a vowel before a vowel suffix (халық → халқы), restored after stripping. */
 const ELIDED = new Map([
@@ -232,6 +238,9 @@ export function stemKazakh(word: string): string {
     if (vowelSuffix) w = devoice(w);
     w = ELIDED.get(w) ?? w;
     if (ROOTS.has(w)) return w;
+    // a pronoun form under a further suffix (өзін-дей, оны-мен)
+    const pronoun = IRREGULAR.get(w);
+    if (pronoun !== undefined) return pronoun;
     allowed = next;
     allowedStart = false;
     if (allowed.length === 0) return w;
