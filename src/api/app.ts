@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppContext } from "../app.ts";
 import { resolveAccessToken } from "../core/auth/tokens.ts";
-import { RateLimitError, TorgaiError, UnauthorizedError } from "../core/errors.ts";
+import { RateLimitError, TorgaiError, UnauthorizedError, ValidationError } from "../core/errors.ts";
 import type { HonoEnv } from "./context.ts";
 import { mastodonRoutes } from "./mastodon/index.ts";
 import { oauthRoutes } from "./oauth/index.ts";
@@ -16,6 +17,15 @@ function bearerToken(header: string | undefined): string | null {
   return m ? m[1] : null;
 }
 
+/** Request bodies: JSON and forms are small; multipart leaves room for the media a later issue adds. */
+const BODY_LIMIT = 1024 * 1024;
+const MULTIPART_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** PostgreSQL's "invalid byte sequence" (a NUL in text): bad input, not a server fault. */
+function isBadCharacterError(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "22021";
+}
+
 export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
 
@@ -25,6 +35,7 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
     c.set("requestId", c.req.header("x-request-id")?.slice(0, 64) || randomUUID());
     await next();
     c.header("X-Request-Id", c.get("requestId"));
+    c.header("X-Content-Type-Options", "nosniff");
   });
 
   app.use(
@@ -44,6 +55,21 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
     }),
   );
   app.use("/oauth/*", cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"] }));
+
+  // Oversized bodies are refused before anything buffers or parses them (413, Mastodon-style JSON).
+  const tooLarge = (c: Context<HonoEnv>) => c.json({ error: "Request body is too large" }, 413);
+  const smallBody = bodyLimit({ maxSize: BODY_LIMIT, onError: tooLarge });
+  const multipartBody = bodyLimit({ maxSize: MULTIPART_BODY_LIMIT, onError: tooLarge });
+  app.use("*", (c, next) =>
+    (c.req.header("content-type") ?? "").toLowerCase().includes("multipart/form-data")
+      ? multipartBody(c, next)
+      : smallBody(c, next),
+  );
+  // NUL cannot be stored by PostgreSQL and has no business in a URL (bodies: see params.ts)
+  app.use("*", async (c, next) => {
+    if (c.req.url.includes("%00")) throw new ValidationError("Validation failed: invalid character");
+    await next();
+  });
 
   // Resolve the bearer token once; a token that is present but invalid is refused outright.
   app.use("/api/*", async (c, next) => {
@@ -76,6 +102,7 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
       if (err.details) Object.assign(body, err.details);
       return c.json(body, err.status as 400);
     }
+    if (isBadCharacterError(err)) return c.json({ error: "Validation failed: invalid character" }, 422);
     if (err instanceof HTTPException) {
       const res = err.getResponse();
       if (res.headers.get("content-type")?.includes("json")) return res;

@@ -45,9 +45,17 @@ export function setBracketed(target: Params, key: string, value: unknown): void 
   }
 }
 
+/** NUL cannot be stored by PostgreSQL (SQLite would keep it): refused in any parameter, on both. */
+function refuseNul(value: unknown): void {
+  if (typeof value === "string" && value.includes("\u0000"))
+    throw new ValidationError("Validation failed: invalid character");
+}
+
 function fromEntries(entries: Iterable<[string, unknown]>): Params {
   const out: Params = Object.create(null);
   for (const [k, v] of entries) {
+    refuseNul(k);
+    refuseNul(v);
     if (k.endsWith("[]") || k.includes("[")) setBracketed(out, k, v);
     else out[k] = v;
   }
@@ -66,7 +74,11 @@ export async function bodyParams(c: Context): Promise<Params> {
     if (type.includes("application/json")) {
       const text = await c.req.text();
       if (text.trim() === "") return {};
-      const parsed: unknown = JSON.parse(text);
+      const parsed: unknown = JSON.parse(text, (k, v) => {
+        refuseNul(k);
+        refuseNul(v);
+        return v;
+      });
       if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
         throw new ValidationError("Request body must be a JSON object");
       }
