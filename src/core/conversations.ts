@@ -4,7 +4,7 @@ import { type Page, paginate } from "../store/paginate.ts";
 import type { Status } from "../store/schema.ts";
 import { NotFoundError } from "./errors.ts";
 import { channels } from "./events.ts";
-import { visibleStatusIds } from "./timelines/visible.ts";
+import { notBlockedSql, visibleStatusIds } from "./timelines/visible.ts";
 
 /**
  * Direct-message conversations as Mastodon's /api/v1/conversations shows them: one row per local
@@ -116,7 +116,9 @@ export async function listConversations(
       .innerJoin("statuses as s", "s.id", "ac.last_status_id")
       .selectAll("s")
       .select(["ac.id as ac_id", "ac.unread as ac_unread", "ac.participant_ids as ac_participants"])
-      .where("ac.account_id", "=", viewerId),
+      .where("ac.account_id", "=", viewerId)
+      // visibleStatusIds leaves blocks to its callers; a block either way hides the status (canView)
+      .where(notBlockedSql(viewerId, "s.account_id")),
     "ac.last_status_id",
     page,
   );
@@ -150,6 +152,7 @@ export async function getConversation(
     .select(["ac.id as ac_id", "ac.unread as ac_unread", "ac.participant_ids as ac_participants"])
     .where("ac.account_id", "=", viewerId)
     .where("ac.id", "=", id)
+    .where(notBlockedSql(viewerId, "s.account_id"))
     .executeTakeFirst();
   if (!row) throw new NotFoundError();
   return toConversation(row);
@@ -160,6 +163,7 @@ export async function markConversationRead(
   viewerId: string,
   id: string,
 ): Promise<ConversationRow> {
+  await getConversation(ctx, viewerId, id); // 404 for what the viewer may not see
   await transaction(ctx, async (trx) => {
     const res = await trx
       .updateTable("account_conversations")

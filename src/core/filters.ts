@@ -13,6 +13,7 @@ import {
   type FilterContext,
   type FilterSummary,
 } from "./filter-match.ts";
+import { getVisibleStatus } from "./statuses/load.ts";
 
 export {
   type ActiveFilter,
@@ -318,12 +319,8 @@ export async function addFilterStatus(
 ): Promise<FilterStatus> {
   return transaction(ctx, async (trx, after) => {
     const filter = await getFilter(ctx, accountId, filterId, trx);
-    const status = await trx
-      .selectFrom("statuses")
-      .select("id")
-      .where("id", "=", statusId)
-      .executeTakeFirst();
-    if (!status) throw new NotFoundError();
+    // 404 alike for a missing status and one the account may not see: ids are not an oracle
+    await getVisibleStatus(ctx, statusId, accountId, trx);
     const existing = filter.statuses.find((s) => s.status_id === statusId);
     if (existing) throw new ValidationError("Validation failed: Status has already been taken");
     if (filter.statuses.length >= MAX_KEYWORDS)

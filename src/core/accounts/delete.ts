@@ -47,9 +47,10 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       where id in (select reblog_of_id from statuses where account_id = ${A} and reblog_of_id is not null)
         and account_id <> ${A}`);
     await run(sql`update statuses set replies_count = replies_count -
-      (select count(*) from statuses r where r.in_reply_to_id = statuses.id and r.account_id = ${A})
-      where id in (select in_reply_to_id from statuses where account_id = ${A} and in_reply_to_id is not null)
-        and account_id <> ${A}`);
+      (select count(*) from statuses r where r.in_reply_to_id = statuses.id and r.account_id = ${A}
+        and r.visibility in ('public', 'unlisted'))
+      where id in (select in_reply_to_id from statuses where account_id = ${A} and in_reply_to_id is not null
+        and visibility in ('public', 'unlisted')) and account_id <> ${A}`);
     // other people's reblogs of these statuses disappear with them (foreign key cascade)
     await run(sql`update accounts set statuses_count = statuses_count -
       (select count(*) from statuses r join statuses o on o.id = r.reblog_of_id

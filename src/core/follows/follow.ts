@@ -70,12 +70,19 @@ export async function followAccount(
       created_at: ctx.now().toISOString(),
     };
     if (target.locked || target.domain !== "") {
-      await trx.insertInto("follow_requests").values(row).execute();
-      await createNotification(ctx, trx, after, {
-        recipientId: targetId,
-        fromId: sourceId,
-        type: "follow_request",
-      });
+      // a concurrent identical request may have won: then it has raised the notification
+      const res = await trx
+        .insertInto("follow_requests")
+        .values(row)
+        .onConflict((oc) => oc.columns(["account_id", "target_account_id"]).doNothing())
+        .executeTakeFirst();
+      if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
+        await createNotification(ctx, trx, after, {
+          recipientId: targetId,
+          fromId: sourceId,
+          type: "follow_request",
+        });
+      }
       return "requested";
     }
     await insertFollow(ctx, trx, row);
