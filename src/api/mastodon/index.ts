@@ -5,18 +5,26 @@ import { accountsRoutes } from "./accounts.ts";
 import { appsRoutes } from "./apps.ts";
 import { bookmarksRoutes } from "./bookmarks.ts";
 import { conversationsRoutes } from "./conversations.ts";
+import { directoryRoutes } from "./directory.ts";
+import { domainBlocksRoutes } from "./domain_blocks.ts";
 import { favouritesRoutes } from "./favourites.ts";
 import { filtersRoutes } from "./filters.ts";
 import { followRequestsRoutes } from "./follow_requests.ts";
 import { instanceRoutes } from "./instance.ts";
 import { listsRoutes } from "./lists.ts";
 import { markersRoutes } from "./markers.ts";
+import { miscRoutes } from "./misc.ts";
 import { notificationsRoutes } from "./notifications.ts";
+import { notificationsV2Routes } from "./notifications_v2.ts";
 import { pollsRoutes } from "./polls.ts";
 import { preferencesRoutes } from "./preferences.ts";
+import { pushRoutes } from "./push.ts";
 import { relationshipsRoutes } from "./relationships.ts";
+import { reportsRoutes } from "./reports.ts";
+import { searchRoutes } from "./search.ts";
 import { statusesRoutes } from "./statuses.ts";
 import { streamingRoutes } from "./streaming.ts";
+import { tagsRoutes } from "./tags.ts";
 import { timelinesRoutes } from "./timelines.ts";
 
 /** Mastodon client API. Id parameters are declared `:id{[0-9]+}` so fixed paths never collide. */
@@ -40,6 +48,15 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     instanceRoutes,
     filtersRoutes,
     streamingRoutes,
+    // Mastodon 4.3 conformance: grouped notifications, search, tags, blocks, reports, directory…
+    notificationsV2Routes,
+    searchRoutes,
+    tagsRoutes,
+    domainBlocksRoutes,
+    reportsRoutes,
+    directoryRoutes,
+    pushRoutes,
+    miscRoutes,
   ]) {
     app.route("/", routes(ctx));
   }

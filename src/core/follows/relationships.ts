@@ -35,7 +35,7 @@ export async function getRelationships(
   const nowIso = ctx.now().toISOString();
   const [existing, follows, followedBy, requests, requestedBy, blocks, blockedBy, mutes, notes] =
     await Promise.all([
-      db.selectFrom("accounts").select("id").where("id", "in", want).execute(),
+      db.selectFrom("accounts").select(["id", "domain"]).where("id", "in", want).execute(),
       db
         .selectFrom("follows")
         .select(["target_account_id as id", "show_reblogs", "notify", "languages"])
@@ -87,6 +87,20 @@ export async function getRelationships(
         .execute(),
     ]);
   const known = new Set(existing.map((r) => r.id));
+  const domains = [...new Set(existing.map((r) => r.domain).filter((d) => d !== ""))];
+  const blockedDomains = new Set(
+    domains.length
+      ? (
+          await db
+            .selectFrom("account_domain_blocks")
+            .select("domain")
+            .where("account_id", "=", viewerId)
+            .where("domain", "in", domains)
+            .execute()
+        ).map((r) => r.domain)
+      : [],
+  );
+  const domainOf = new Map(existing.map((r) => [r.id, r.domain]));
   const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
   const [f, fb, rq, rb, bl, bb, mu, no] = [
     follows,
@@ -126,7 +140,7 @@ export async function getRelationships(
         muting_expires_at: mute?.expires_at ?? null,
         requested: rq.has(id),
         requested_by: rb.has(id),
-        domain_blocking: false,
+        domain_blocking: blockedDomains.has(domainOf.get(id) ?? ""),
         endorsed: false,
         note: no.get(id)?.comment ?? "",
       };

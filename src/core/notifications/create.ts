@@ -1,6 +1,7 @@
 import type { AfterCommit, AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import { channels } from "../events.ts";
+import { notificationGroupKey } from "./group_key.ts";
 
 export type NotificationType =
   | "mention"
@@ -63,6 +64,7 @@ export async function createNotification(
     .executeTakeFirst();
   if (muted) return null;
   const id = ctx.ids();
+  const groupKey = await notificationGroupKey(trx, input.recipientId, input.type, input.statusId, ctx.now());
   await trx
     .insertInto("notifications")
     .values({
@@ -71,6 +73,7 @@ export async function createNotification(
       from_account_id: input.fromId,
       type: input.type,
       status_id: input.statusId ?? null,
+      group_key: groupKey,
       created_at: nowIso,
     })
     .execute();

@@ -18,7 +18,7 @@ export interface NotificationPage {
   cursorIds: string[];
 }
 
-function baseQuery(ctx: AppContext, viewerId: string) {
+export function baseQuery(ctx: AppContext, viewerId: string) {
   return ctx.db
     .selectFrom("notifications as n")
     .innerJoin("accounts as a", "a.id", "n.from_account_id")
@@ -29,7 +29,7 @@ function baseQuery(ctx: AppContext, viewerId: string) {
 }
 
 /** Loads the statuses of `rows` and drops notifications whose status the viewer may no longer see. */
-async function withVisibleStatuses(
+export async function withVisibleStatuses(
   ctx: AppContext,
   viewerId: string,
   rows: Notification[],

@@ -5,6 +5,7 @@ import { channels } from "../events.ts";
 import { createNotification } from "../notifications/create.ts";
 import { chunks, homeAudience, listAudience } from "./audience.ts";
 import { trimHomeFeed } from "./feed.ts";
+import { tagFollowerAudience } from "./tag_audience.ts";
 
 /**
  * The `status.fanout` job: puts a new status (or reblog) into the home timelines of those who may
@@ -24,6 +25,8 @@ export async function fanoutStatus(ctx: AppContext, statusId: string): Promise<v
   if (status.reblog_of_id && !original) return;
   const nowIso = ctx.now().toISOString();
   const audience = await homeAudience(ctx.db, status, original ?? null, nowIso);
+  // followed hashtags bring public posts from anyone (Mastodon 4)
+  audience.home = [...new Set([...audience.home, ...(await tagFollowerAudience(ctx.db, status, nowIso))])];
 
   const present = new Set<string>();
   for (const part of chunks(audience.home)) {

@@ -38,14 +38,19 @@ export function notBlockedSql(viewerId: string, accountColumn: string): RawBuild
     and not exists (select 1 from blocks nb2 where nb2.account_id = ${a} and nb2.target_account_id = ${viewerId}))`;
 }
 
-/** Ids of accounts hidden from the viewer's timelines (blocked either way, or muted), in one query. */
+/**
+ * Ids of accounts hidden from the viewer's timelines (blocked either way, muted, or on a domain the
+ * viewer blocks), in one query.
+ */
 export async function hiddenAccountList(db: Db, viewerId: string, nowIso: string): Promise<string[]> {
   const { rows } = await sql<{
     id: string;
   }>`select target_account_id as id from blocks where account_id = ${viewerId}
     union select account_id as id from blocks where target_account_id = ${viewerId}
     union select target_account_id as id from mutes where account_id = ${viewerId}
-      and (expires_at is null or expires_at > ${nowIso})`.execute(db);
+      and (expires_at is null or expires_at > ${nowIso})
+    union select da.id from account_domain_blocks db join accounts da on da.domain = db.domain
+      where db.account_id = ${viewerId}`.execute(db);
   return rows.map((r) => r.id);
 }
 

@@ -40,6 +40,8 @@ export async function up(db: Db): Promise<void> {
   )
     .addUniqueConstraint("account_domain_blocks_pair", ["account_id", "domain"])
     .execute();
+  // hiding a blocked domain's accounts joins on their domain
+  await db.schema.createIndex("accounts_domain").on("accounts").column("domain").execute();
 
   await createdAt(
     ref(ref(base(db, "reports"), "account_id", "accounts"), "target_account_id", "accounts")
@@ -57,6 +59,7 @@ export async function up(db: Db): Promise<void> {
 export async function down(db: Db): Promise<void> {
   for (const t of ["reports", "account_domain_blocks", "featured_tags", "tag_follows"])
     await db.schema.dropTable(t).ifExists().execute();
+  await db.schema.dropIndex("accounts_domain").ifExists().execute();
   await db.schema.dropIndex("notifications_group_key").ifExists().execute();
   await db.schema.alterTable("notifications").dropColumn("group_key").execute();
 }

@@ -40,7 +40,7 @@ export async function serializeNotifications(
       id: n.id,
       type: n.type,
       created_at: n.created_at,
-      group_key: `ungrouped-${n.id}`,
+      group_key: n.group_key ?? `ungrouped-${n.id}`,
       account: serializeAccount(ctx, account),
     };
     if (n.status_id) {

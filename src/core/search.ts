@@ -1,0 +1,136 @@
+/**
+ * /api/v2/search: accounts by username or display-name prefix (and `@user@domain`), hashtags by
+ * prefix, and statuses or accounts by their URL/URI. Full-text status search comes with the Kazakh
+ * language kit's index (FTS5 / tsvector); until then a word query finds no statuses.
+ */
+import { sql } from "kysely";
+import type { AppContext } from "../app.ts";
+import type { Account, Status } from "../store/schema.ts";
+import { searchAccounts } from "./accounts/lookup.ts";
+import type { TagRow } from "./tags.ts";
+import { normalizeHashtag } from "./text/extract.ts";
+import { canView } from "./visibility.ts";
+
+export type SearchType = "accounts" | "hashtags" | "statuses";
+
+export interface SearchInput {
+  q: string;
+  type?: SearchType;
+  following?: boolean;
+  accountId?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface SearchResult {
+  accounts: Account[];
+  statuses: Status[];
+  hashtags: TagRow[];
+}
+
+function likePrefix(q: string): string {
+  return `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function asUrl(q: string): URL | null {
+  if (!/^https?:\/\//i.test(q)) return null;
+  try {
+    return new URL(q);
+  } catch {
+    return null;
+  }
+}
+
+/** Hashtags whose name starts with `q` (no `#`): exact match first, then by use. */
+export async function searchHashtags(
+  ctx: AppContext,
+  q: string,
+  limit: number,
+  offset = 0,
+): Promise<TagRow[]> {
+  const key = normalizeHashtag(q.replace(/^#/, "").trim());
+  if (!key || /[\s#]/.test(key)) return [];
+  const pattern = likePrefix(key);
+  return ctx.db
+    .selectFrom("tags as t")
+    .select(["t.id", "t.name", "t.display_name"])
+    .where(sql`t.name`, "like", sql`${pattern} escape '\\'`)
+    .orderBy(sql`case when t.name = ${key} then 0 else 1 end`)
+    .orderBy(
+      (eb) =>
+        eb
+          .selectFrom("status_tags as st")
+          .select(eb.fn.countAll().as("n"))
+          .whereRef("st.tag_id", "=", "t.id"),
+      "desc",
+    )
+    .orderBy("t.name")
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+/** A status or account of ours (or already known) addressed by its URL or ActivityPub id. */
+async function byUrl(
+  ctx: AppContext,
+  url: string,
+  viewerId: string | null,
+): Promise<{ status?: Status; account?: Account }> {
+  const status = await ctx.db
+    .selectFrom("statuses")
+    .selectAll()
+    .where((eb) => eb.or([eb("url", "=", url), eb("uri", "=", url)]))
+    .where("reblog_of_id", "is", null)
+    .executeTakeFirst();
+  if (status) {
+    const author = await ctx.db
+      .selectFrom("accounts")
+      .select("suspended_at")
+      .where("id", "=", status.account_id)
+      .executeTakeFirst();
+    if (author && !author.suspended_at && (await canView(ctx, ctx.db, status, viewerId))) return { status };
+    return {};
+  }
+  const account = await ctx.db
+    .selectFrom("accounts")
+    .selectAll()
+    .where((eb) => eb.or([eb("url", "=", url), eb("uri", "=", url)]))
+    .where("suspended_at", "is", null)
+    .executeTakeFirst();
+  return account ? { account } : {};
+}
+
+export async function search(
+  ctx: AppContext,
+  viewerId: string | null,
+  input: SearchInput,
+): Promise<SearchResult> {
+  const q = input.q.trim();
+  const out: SearchResult = { accounts: [], statuses: [], hashtags: [] };
+  if (!q) return out;
+  const want = (t: SearchType) => !input.type || input.type === t;
+
+  const url = asUrl(q);
+  if (url) {
+    if (input.offset > 0) return out;
+    const found = await byUrl(ctx, url.toString(), viewerId);
+    const raw = found.status || found.account ? found : await byUrl(ctx, q, viewerId);
+    if (raw.status && want("statuses") && (!input.accountId || raw.status.account_id === input.accountId))
+      out.statuses.push(raw.status);
+    if (raw.account && want("accounts")) out.accounts.push(raw.account);
+    return out;
+  }
+
+  if (want("accounts") && !q.startsWith("#")) {
+    out.accounts = await searchAccounts(ctx, {
+      q,
+      limit: input.limit,
+      offset: input.offset,
+      followingOf: input.following && viewerId ? viewerId : undefined,
+    });
+  }
+  if (want("hashtags") && !q.startsWith("@")) {
+    out.hashtags = await searchHashtags(ctx, q, input.limit, input.offset);
+  }
+  return out;
+}
