@@ -6,9 +6,11 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppContext } from "../../app.ts";
+import { resolveAccessToken } from "../../core/auth/tokens.ts";
 import { UnauthorizedError } from "../../core/errors.ts";
 import type { Ctx, HonoEnv } from "../context.ts";
 import { queryParams, validate } from "../params.ts";
+import { streamingToken } from "../streaming/auth.ts";
 import { StreamSession } from "../streaming/session.ts";
 import { StreamParamsSchema } from "../streaming/streams.ts";
 import { STREAMING_PATH, streamNameFromPath } from "../streaming/websocket.ts";
@@ -29,6 +31,9 @@ export function streamingRoutes(ctx: AppContext, opts: { keepAliveMs?: number } 
     // scopes depend on the stream and are checked by resolveStream
     const account = grant.account;
     if (!account) throw new UnauthorizedError("This method requires an authenticated user");
+    const token =
+      streamingToken({ authorization: c.req.header("authorization"), query: c.req.query("access_token") }) ??
+      "";
     const q = validate(StreamParamsSchema.passthrough(), queryParams(c));
     const onlyMedia = /^(1|true)$/.test(String(q.only_media ?? ""));
     const path = c.req.path.replace(/\/+$/, "");
@@ -73,6 +78,8 @@ export function streamingRoutes(ctx: AppContext, opts: { keepAliveMs?: number } 
             resolve();
           };
         });
+        // revoked tokens and suspended accounts stop streaming within one keep-alive (as the WebSocket)
+        if (!session.closed && !(await resolveAccessToken(ctx, token).catch(() => null))) session.close();
         if (!session.closed && !stream.closed) await stream.write(":thump\n").catch(() => session.close());
       }
       session.close();
