@@ -335,6 +335,15 @@ for (const kind of STORES) {
         aigerim.v2.media.create({ file: new Blob(["x"], { type: "image/png" }), skipPolling: true }),
       );
       assert.equal(media, 422);
+      assert.equal((await aigerim.v1.profile.avatar.remove()).id, me.a.id);
+      const own = await aigerim.v1.statuses.create({ status: "аудар" });
+      assert.equal(await statusCodeOf(aigerim.v1.statuses.$select(own.id).translate({ lang: "en" })), 503);
+      assert.equal(await statusCodeOf(aigerim.v1.admin.accounts.list()), 403);
+      assert.deepEqual(await anon.v1.instance.languages.list(), [
+        { code: "kk", name: "Kazakh" },
+        { code: "ru", name: "Russian" },
+        { code: "en", name: "English" },
+      ]);
       const trends = await anon.v1.trends.tags.list();
       assert.ok(Array.isArray(trends));
     });

@@ -9,6 +9,7 @@ import { getAccount } from "../../core/accounts/lookup.ts";
 import { getRelationship } from "../../core/follows/relationships.ts";
 import { INSTANCE_LANGUAGES } from "../../core/instance.ts";
 import { appOf, type HonoEnv, optionalUser, requireUser } from "../context.ts";
+import { serializeCredentialAccount } from "./serializers/account.ts";
 import { serializeRelationship } from "./serializers/relationship.ts";
 
 export const MEDIA_UNAVAILABLE = "Media uploads are not available on this server yet";
@@ -79,6 +80,40 @@ export function miscRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.on(["GET", "PUT", "DELETE"], "/api/v1/media/:id{[0-9]+}", (c) => {
     requireUser(c, c.req.method === "GET" ? "read:statuses" : "write:media");
     return c.json(notFound, 404);
+  });
+
+  // avatar and header uploads come with media; removing what is not there succeeds
+  for (const what of ["avatar", "header"]) {
+    app.delete(`/api/v1/profile/${what}`, async (c) => {
+      const v = requireUser(c, "write:accounts");
+      return c.json(await serializeCredentialAccount(appOf(c), v.account, v.user));
+    });
+  }
+
+  // configuration.translation.enabled is false; a client that asks anyway learns why
+  app.post("/api/v1/statuses/:id{[0-9]+}/translate", (c) => {
+    requireUser(c, "read:statuses");
+    return c.json({ error: "Translation is not available on this server" }, 503);
+  });
+
+  // no mail server is assumed: nothing to resend, as for an already confirmed address
+  app.post("/api/v1/emails/confirmations", (c) => {
+    const v = requireUser(c, "write:accounts");
+    if (v.user.confirmed_at)
+      return c.json(
+        { error: "This method is only available while the e-mail is awaiting confirmation" },
+        403,
+      );
+    return c.json({});
+  });
+
+  // no server-wide domain blocks exist yet
+  app.get("/api/v1/instance/domain_blocks", (c) => c.json([]));
+
+  // the admin API is not offered; Mastodon answers 403 to a role without the permission
+  app.all("/api/v1/admin/*", (c) => {
+    requireUser(c, "admin:read");
+    return c.json({ error: "This action is not allowed" }, 403);
   });
 
   return app;
