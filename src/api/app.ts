@@ -71,19 +71,24 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
     await next();
   });
 
-  // Resolve the bearer token once; a token that is present but invalid is refused outright.
+  // Resolve the bearer token once; a token that is present but invalid is refused outright, once
+  // the per-IP throttle has counted it (or guessing tokens would be an unthrottled way in).
   app.use("/api/*", async (c, next) => {
     const token = bearerToken(c.req.header("authorization")) ?? (c.req.query("access_token") || null);
     if (token) {
       const grant = await resolveAccessToken(ctx, token);
-      if (!grant) throw new UnauthorizedError("The access token is invalid");
-      c.set("grant", grant);
+      if (grant) c.set("grant", grant);
+      else c.set("invalidToken", true);
     }
     await next();
   });
 
   // After token resolution: throttles are keyed by account when a token is present.
   app.use("*", rateLimitMiddleware(ctx));
+  app.use("/api/*", async (c, next) => {
+    if (c.get("invalidToken")) throw new UnauthorizedError("The access token is invalid");
+    await next();
+  });
 
   app.get("/healthz", (c) => c.text("OK"));
 

@@ -10,6 +10,8 @@ export type HonoEnv = {
     app: AppContext;
     grant: AccessGrant | null;
     requestId: string;
+    /** a bearer token was sent but is unknown, revoked or expired (refused after rate limiting) */
+    invalidToken?: boolean;
   };
 };
 

@@ -1,7 +1,9 @@
 /** Request hardening that every route shares: body size, headers, characters the stores refuse. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { apiCaller, createTestUser, describeStores } from "../testing/harness.ts";
+import { closeContext } from "../app.ts";
+import { closeRateLimiter, configureRateLimiter } from "../core/ratelimit.ts";
+import { apiCaller, createTestContext, createTestUser, describeStores } from "../testing/harness.ts";
 import { createHttpApp } from "./app.ts";
 
 describeStores("HTTP hardening", (get) => {
@@ -85,3 +87,25 @@ describeStores("HTTP hardening", (get) => {
     }
   });
 });
+
+for (const kind of ["sqlite", "postgres"] as const) {
+  test(`requests with an invalid token are throttled per IP like anonymous ones [${kind}]`, async () => {
+    const ctx = await createTestContext(kind, { config: { TORGAI_RATE_LIMIT: "1" } });
+    try {
+      configureRateLimiter(ctx, { limits: { anonymous: { limit: 3, periodMs: 300_000 } } });
+      const api = apiCaller(ctx, "not-a-real-token");
+      const first = await api("/api/v1/timelines/home");
+      assert.equal(first.status, 401);
+      assert.equal(first.headers.get("x-ratelimit-remaining"), "2");
+      await api("/api/v1/timelines/home");
+      await api("/api/v1/timelines/home");
+      const limited = await api("/api/v1/timelines/home");
+      assert.equal(limited.status, 429);
+      // the budget is the IP's: an anonymous request from it is refused as well
+      assert.equal((await apiCaller(ctx)("/api/v1/timelines/public")).status, 429);
+    } finally {
+      await closeRateLimiter(ctx);
+      await closeContext(ctx);
+    }
+  });
+}
