@@ -6,6 +6,7 @@ import type { AppContext } from "../app.ts";
 import type { Account } from "../store/schema.ts";
 import { getAccount } from "./accounts/lookup.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
+import { visibleTo } from "./visibility.ts";
 
 export const REPORT_CATEGORIES = ["spam", "legal", "violation", "other"] as const;
 export type ReportCategory = (typeof REPORT_CATEGORIES)[number];
@@ -45,8 +46,10 @@ export async function createReport(
       .select("id")
       .where("id", "in", statusIds)
       .where("account_id", "=", target.id)
+      .where(visibleTo(reporterId))
       .execute();
-    // Mastodon looks the statuses up among the target's and answers 404 for any other
+    // Mastodon looks the statuses up among the target's the reporter can see and answers 404 for any
+    // other (so a report cannot probe whether an invisible status exists)
     if (found.length !== statusIds.length) throw new NotFoundError();
   }
   // Mastodon has no rules yet here (GET /api/v1/instance/rules is empty), so rule ids cannot match

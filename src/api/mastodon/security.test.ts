@@ -64,6 +64,21 @@ describeStores("security regressions", (get) => {
     assert.equal(mine.status, 200);
   });
 
+  test("reports: statuses the reporter may not see are 404 like missing ones (no existence oracle)", async () => {
+    const ctx = get();
+    const a = await createTestUser(ctx);
+    const b = await createTestUser(ctx);
+    const priv = (await post(a, { status: "followers only", visibility: "private" })).body;
+    const dm = (await post(a, { status: "nobody", visibility: "direct" })).body;
+    const pub = (await post(a, { status: "everyone" })).body;
+    for (const id of [priv.id, dm.id, "1234567"]) {
+      const res = await b.api("/api/v1/reports", { json: { account_id: a.account.id, status_ids: [id] } });
+      assert.equal(res.status, 404, id);
+    }
+    const ok = await b.api("/api/v1/reports", { json: { account_id: a.account.id, status_ids: [pub.id] } });
+    assert.equal(ok.status, 200);
+  });
+
   test("concurrent follows of a locked account: no 500, one request, one notification", async () => {
     const ctx = get();
     const locked = await createTestUser(ctx, { locked: true });
