@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "10" },
     pg: { type: "boolean", default: false },
+    // writes a V8 CPU profile of the server (.cpuprofile) into this directory
+    "cpu-prof": { type: "string" },
   },
 });
 const duration = Number(args.duration);
@@ -66,7 +68,11 @@ if (args.pg) {
   env.DATABASE_URL = pgSchemaUrl;
 }
 
-const child = spawn(process.execPath, ["src/main.ts", "all"], { env, stdio: ["ignore", "pipe", "inherit"] });
+const nodeArgs = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [];
+const child = spawn(process.execPath, [...nodeArgs, "src/main.ts", "all"], {
+  env,
+  stdio: ["ignore", "pipe", "inherit"],
+});
 let stopped = false;
 async function stop() {
   if (stopped) return;

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { AppContext } from "../app.ts";
 import { resolveAccessToken } from "../core/auth/tokens.ts";
 import { RateLimitError, TorgaiError, UnauthorizedError, ValidationError } from "../core/errors.ts";
 import type { HonoEnv } from "./context.ts";
+import { corsAnyOrigin, setResponseHeaders } from "./headers.ts";
 import { mastodonRoutes } from "./mastodon/index.ts";
 import { oauthRoutes } from "./oauth/index.ts";
 import { rateLimitMiddleware } from "./ratelimit.ts";
@@ -32,16 +32,18 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
   app.use("*", async (c, next) => {
     c.set("app", ctx);
     c.set("grant", null);
-    c.set("requestId", c.req.header("x-request-id")?.slice(0, 64) || randomUUID());
+    const requestId = c.req.header("x-request-id")?.slice(0, 64) || randomUUID();
+    c.set("requestId", requestId);
     await next();
-    c.header("X-Request-Id", c.get("requestId"));
-    c.header("X-Content-Type-Options", "nosniff");
+    setResponseHeaders(c, [
+      ["X-Request-Id", requestId],
+      ["X-Content-Type-Options", "nosniff"],
+    ]);
   });
 
   app.use(
     "/api/*",
-    cors({
-      origin: "*",
+    corsAnyOrigin({
       allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       exposeHeaders: [
@@ -54,17 +56,20 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
       maxAge: 86400,
     }),
   );
-  app.use("/oauth/*", cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"] }));
+  app.use("/oauth/*", corsAnyOrigin({ allowMethods: ["GET", "POST", "OPTIONS"] }));
 
   // Oversized bodies are refused before anything buffers or parses them (413, Mastodon-style JSON).
   const tooLarge = (c: Context<HonoEnv>) => c.json({ error: "Request body is too large" }, 413);
   const smallBody = bodyLimit({ maxSize: BODY_LIMIT, onError: tooLarge });
   const multipartBody = bodyLimit({ maxSize: MULTIPART_BODY_LIMIT, onError: tooLarge });
-  app.use("*", (c, next) =>
-    (c.req.header("content-type") ?? "").toLowerCase().includes("multipart/form-data")
+  // GET and HEAD never carry a body on @hono/node-server; asking for one would build a full Request.
+  app.use("*", (c, next) => {
+    const method = c.req.method;
+    if (method === "GET" || method === "HEAD") return next();
+    return (c.req.header("content-type") ?? "").toLowerCase().includes("multipart/form-data")
       ? multipartBody(c, next)
-      : smallBody(c, next),
-  );
+      : smallBody(c, next);
+  });
   // NUL cannot be stored by PostgreSQL and has no business in a URL (bodies: see params.ts)
   app.use("*", async (c, next) => {
     if (c.req.url.includes("%00")) throw new ValidationError("Validation failed: invalid character");

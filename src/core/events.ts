@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { Redis } from "ioredis";
+import { newRedis } from "./redis.ts";
 
 /**
  * Streaming events. Payloads are references (ids), not rendered JSON: each streaming connection
@@ -49,8 +49,8 @@ export function createLocalEventBus(): EventBus {
 
 /** Redis pub/sub so that web processes see events published by workers and by each other. */
 export function createRedisEventBus(url: string, prefix = "torgai:"): EventBus {
-  const pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
-  const sub = new Redis(url, { lazyConnect: false });
+  const pub = newRedis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  const sub = newRedis(url, { lazyConnect: false });
   const local = new EventEmitter();
   local.setMaxListeners(0);
   const counts = new Map<string, number>();

@@ -5,7 +5,10 @@
  * the Latin alphabets (2021, 2018, 2017 and informal ASCII), and a keyword in Kazakh Latin letters
  * also matches its Cyrillic spelling.
  */
-import { toCyrillic, toLatin } from "../lang/index.ts";
+// The transliterators only, not the kit's index: that would load language identification and the
+// stemmers (and their models) at start-up for every server, though filters need neither.
+import { toCyrillic } from "../lang/to-cyrillic.ts";
+import { toLatin } from "../lang/translit.ts";
 
 export const FILTER_CONTEXTS = ["home", "notifications", "public", "thread", "account"] as const;
 export type FilterContext = (typeof FILTER_CONTEXTS)[number];

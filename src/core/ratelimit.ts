@@ -3,8 +3,9 @@
  * windows aligned to multiples of the period so every process agrees on when one resets. Counters
  * live in memory for one process, or in Redis (INCR + PEXPIREAT) when several web processes run.
  */
-import { Redis } from "ioredis";
+
 import type { AppContext } from "../app.ts";
+import { newRedis } from "./redis.ts";
 
 export interface RateLimitRule {
   limit: number;
@@ -70,7 +71,7 @@ export function createMemoryCounterStore(): CounterStore {
 }
 
 export function createRedisCounterStore(url: string, prefix = "torgai:rl:"): CounterStore {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const redis = newRedis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
   redis.on("error", () => {}); // reported by failing hits, not as unhandled events
   return {
     hit: async (key, resetAtMs) => {

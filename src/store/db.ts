@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
-import pg from "pg";
 import * as m001 from "./migrations/001_initial.ts";
 import * as m002 from "./migrations/002_accounts.ts";
 import * as m003 from "./migrations/003_statuses.ts";
@@ -22,8 +21,13 @@ export interface Store {
   destroy(): Promise<void>;
 }
 
-// Counts and sums come back as int8; every int8 we store fits in a double.
-pg.types.setTypeParser(20, (v) => Number(v));
+/** pg is loaded only for PostgreSQL (a few MB a SQLite server does not need to carry). */
+async function loadPg(): Promise<typeof import("pg").default> {
+  const { default: pg } = await import("pg");
+  // Counts and sums come back as int8; every int8 we store fits in a double.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  return pg;
+}
 
 export interface OpenStoreOptions {
   /** `sqlite:/path/file.db`, `sqlite::memory:` or `postgres://…` */
@@ -42,6 +46,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     return { db, dialect: "sqlite", destroy: () => db.destroy() };
   }
+  const pg = await loadPg();
   if (opts.pgSchema) {
     const admin = new pg.Client({ connectionString: opts.url });
     await admin.connect();
@@ -84,6 +89,7 @@ export async function migrate(db: Db, opts: { pgSchema?: string } = {}): Promise
 }
 
 export async function dropSchema(url: string, schema: string): Promise<void> {
+  const pg = await loadPg();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

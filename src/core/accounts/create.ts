@@ -1,6 +1,5 @@
 import { generateKeyPair } from "node:crypto";
 import { promisify } from "node:util";
-import { hash } from "@node-rs/argon2";
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account, User } from "../../store/schema.ts";
@@ -53,7 +52,9 @@ export interface NewLocalAccount {
 
 export const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
-export function hashPassword(password: string): Promise<string> {
+/** argon2 (a native addon) is loaded on first use, not at start: many processes never hash. */
+export async function hashPassword(password: string): Promise<string> {
+  const { hash } = await import("@node-rs/argon2");
   return hash(password, ARGON2_OPTIONS);
 }
 

@@ -1,4 +1,3 @@
-import { verify } from "@node-rs/argon2";
 import type { AppContext } from "../../app.ts";
 import type { Account, User } from "../../store/schema.ts";
 import { hashPassword } from "../accounts/create.ts";
@@ -49,6 +48,7 @@ let dummyHash: Promise<string> | null = null;
 
 /** Hashes against a fixed dummy when the login is unknown, so timing does not reveal which exist. */
 async function passwordMatches(hash: string | null, password: string): Promise<boolean> {
+  const { verify } = await import("@node-rs/argon2"); // loaded on first use, like hashPassword
   if (hash === null) {
     dummyHash ??= hashPassword("torgai-dummy-password-for-timing");
     await verify(await dummyHash, password).catch(() => false);
