@@ -2,9 +2,8 @@ import { Hono } from "hono";
 import type { AppContext } from "../../app.ts";
 import { listConversations, markConversationRead, removeConversation } from "../../core/conversations.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { queryParams } from "../params.ts";
-import { pageOf } from "./page.ts";
 import { serializeConversations } from "./serializers/conversation.ts";
 
 export function conversationsRoutes(_ctx: AppContext): Hono<HonoEnv> {
@@ -13,7 +12,7 @@ export function conversationsRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/conversations", async (c) => {
     const viewer = requireUser(c, "read:statuses");
     const ctx = appOf(c);
-    const page = await listConversations(ctx, viewer.account.id, pageOf(queryParams(c), 20, 40));
+    const page = await listConversations(ctx, viewer.account.id, parsePage(queryParams(c), 20, 40));
     setLinkHeader(c, page.cursorIds);
     return c.json(await serializeConversations(ctx, page.conversations, viewer.account));
   });

@@ -4,9 +4,8 @@ import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { blockDomain, listDomainBlocks, unblockDomain } from "../../core/domain_blocks.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate } from "../params.ts";
-import { pageOf } from "./page.ts";
 
 const DomainBody = z.object({ domain: z.string({ error: "domain is required" }).min(1).max(300) });
 
@@ -16,7 +15,7 @@ export function domainBlocksRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/domain_blocks", async (c) => {
     const v = requireUser(c, "read:blocks");
     const query = queryParams(c);
-    const page = await listDomainBlocks(appOf(c), v.account.id, pageOf(query, 100, 200));
+    const page = await listDomainBlocks(appOf(c), v.account.id, parsePage(query, 100, 200));
     setLinkHeader(c, page.cursorIds);
     return c.json(page.domains);
   });

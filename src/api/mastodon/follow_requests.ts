@@ -7,9 +7,8 @@ import {
   rejectFollowRequest,
 } from "../../core/follows/requests.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { queryParams } from "../params.ts";
-import { pageOf } from "./page.ts";
 import { serializeAccounts } from "./serializers/account.ts";
 import { serializeRelationship } from "./serializers/relationship.ts";
 
@@ -20,7 +19,7 @@ export function followRequestsRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/follow_requests", async (c) => {
     const { account } = requireUser(c, "read:follows");
     const ctx = appOf(c);
-    const res = await listFollowRequests(ctx, account.id, pageOf(queryParams(c), 40, 80));
+    const res = await listFollowRequests(ctx, account.id, parsePage(queryParams(c), 40, 80));
     setLinkHeader(c, res.cursorIds);
     return c.json(serializeAccounts(ctx, res.accounts));
   });

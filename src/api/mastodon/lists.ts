@@ -13,9 +13,8 @@ import {
   updateList,
 } from "../../core/lists.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zList } from "../params.ts";
-import { pageOf } from "./page.ts";
 import { serializeAccounts } from "./serializers/account.ts";
 import { serializeList } from "./serializers/list.ts";
 
@@ -76,7 +75,12 @@ export function listsRoutes(_ctx: AppContext): Hono<HonoEnv> {
     const query = queryParams(c);
     // limit=0 returns every member, as on Mastodon
     const all = query.limit === "0";
-    const members = await listMembers(ctx, account.id, c.req.param("id"), all ? null : pageOf(query, 40, 80));
+    const members = await listMembers(
+      ctx,
+      account.id,
+      c.req.param("id"),
+      all ? null : parsePage(query, 40, 80),
+    );
     if (!all)
       setLinkHeader(
         c,

@@ -9,9 +9,8 @@ import {
   unreadNotificationCount,
 } from "../../core/notifications/query.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zId, zList } from "../params.ts";
-import { pageOf } from "./page.ts";
 import { serializeNotifications } from "./serializers/notification.ts";
 
 const TypeList = zList(z.string().max(64)).refine((l) => !l || l.length <= 20, "too many types");
@@ -40,7 +39,7 @@ export function notificationsRoutes(_ctx: AppContext): Hono<HonoEnv> {
       ctx,
       viewer.account.id,
       { types: f.types, excludeTypes: f.exclude_types, accountId: f.account_id },
-      pageOf(query, 40, 80),
+      parsePage(query, 40, 80),
     );
     setLinkHeader(c, page.cursorIds);
     return c.json(await serializeNotifications(ctx, page.notifications, page.statuses, viewer.account));

@@ -16,9 +16,8 @@ import {
 } from "../../core/notifications/groups.ts";
 import type { Account, Status } from "../../store/schema.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zId, zList } from "../params.ts";
-import { pageOf } from "./page.ts";
 import { loadAccountsById, serializeAccount } from "./serializers/account.ts";
 import { serializeStatuses } from "./serializers/status.ts";
 
@@ -157,7 +156,7 @@ export function notificationsV2Routes(_ctx: AppContext): Hono<HonoEnv> {
         accountId: f.account_id,
         groupedTypes: f.grouped_types,
       },
-      pageOf(query, 40, 80),
+      parsePage(query, 40, 80),
     );
     setLinkHeader(c, page.cursorIds);
     return c.json(

@@ -12,9 +12,8 @@ import {
   setAccountNote,
 } from "../../core/follows/relationships.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
-import { pageOf } from "./page.ts";
 import { serializeAccount, serializeAccounts } from "./serializers/account.ts";
 import { serializeRelationship } from "./serializers/relationship.ts";
 
@@ -109,7 +108,7 @@ export function relationshipsRoutes(_ctx: AppContext): Hono<HonoEnv> {
     app.get(`/api/v1/accounts/:id{[0-9]+}/${direction}`, async (c) => {
       const viewer = optionalUser(c, "read:accounts");
       const ctx = appOf(c);
-      const page = pageOf(queryParams(c), 40, 80);
+      const page = parsePage(queryParams(c), 40, 80);
       const res = await listFollows(ctx, c.req.param("id"), direction, viewer?.account.id ?? null, page);
       setLinkHeader(c, res.cursorIds);
       return c.json(serializeAccounts(ctx, res.accounts));
@@ -119,7 +118,7 @@ export function relationshipsRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/blocks", async (c) => {
     const { account } = requireUser(c, "read:blocks");
     const ctx = appOf(c);
-    const res = await listBlocks(ctx, account.id, pageOf(queryParams(c), 40, 80));
+    const res = await listBlocks(ctx, account.id, parsePage(queryParams(c), 40, 80));
     setLinkHeader(c, res.cursorIds);
     return c.json(serializeAccounts(ctx, res.accounts));
   });
@@ -127,7 +126,7 @@ export function relationshipsRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/mutes", async (c) => {
     const { account } = requireUser(c, "read:mutes");
     const ctx = appOf(c);
-    const res = await listMutes(ctx, account.id, pageOf(queryParams(c), 40, 80));
+    const res = await listMutes(ctx, account.id, parsePage(queryParams(c), 40, 80));
     setLinkHeader(c, res.cursorIds);
     return c.json(
       res.accounts.map(({ mute_expires_at, ...a }) => ({ ...serializeAccount(ctx, a), mute_expires_at })),

@@ -79,7 +79,8 @@ export function streamingRoutes(ctx: AppContext, opts: { keepAliveMs?: number } 
           };
         });
         // revoked tokens and suspended accounts stop streaming within one keep-alive (as the WebSocket)
-        if (!session.closed && !(await resolveAccessToken(ctx, token).catch(() => null))) session.close();
+        if (!session.closed && !(await resolveAccessToken(ctx, token, { fresh: true }).catch(() => null)))
+          session.close();
         if (!session.closed && !stream.closed) await stream.write(":thump\n").catch(() => session.close());
       }
       session.close();

@@ -18,9 +18,8 @@ import {
 } from "../../core/tags.ts";
 import type { Account } from "../../store/schema.ts";
 import { appOf, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate } from "../params.ts";
-import { pageOf } from "./page.ts";
 
 const TagParam = z.string().min(1).max(200);
 const FeatureBody = z.object({ name: z.string({ error: "name is required" }).min(1).max(200) });
@@ -52,7 +51,7 @@ export function tagsRoutes(_ctx: AppContext): Hono<HonoEnv> {
     const v = requireUser(c, "read:follows");
     const ctx = appOf(c);
     const query = queryParams(c);
-    const page = await followedTags(ctx, v.account.id, pageOf(query, 100, 200));
+    const page = await followedTags(ctx, v.account.id, parsePage(query, 100, 200));
     setLinkHeader(c, page.cursorIds);
     return c.json(page.tags.map((t) => serializeTag(ctx, t, true)));
   });

@@ -10,9 +10,8 @@ import {
 } from "../../core/timelines/queries.ts";
 import type { Status } from "../../store/schema.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { setLinkHeader } from "../pagination.ts";
+import { parsePage, setLinkHeader } from "../pagination.ts";
 import { queryParams, validate, zBool, zList } from "../params.ts";
-import { pageOf } from "./page.ts";
 import { serializeStatuses } from "./serializers/status.ts";
 
 const PublicQuery = z.object({
@@ -46,7 +45,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
 
   app.get("/api/v1/timelines/home", async (c) => {
     const viewer = requireUser(c, "read:statuses");
-    const statuses = await homeTimeline(appOf(c), viewer.account.id, pageOf(queryParams(c)));
+    const statuses = await homeTimeline(appOf(c), viewer.account.id, parsePage(queryParams(c)));
     return respond(c, statuses, viewer);
   });
 
@@ -58,7 +57,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
       appOf(c),
       viewer?.account.id ?? null,
       { local: p.local, remote: p.remote, onlyMedia: p.only_media },
-      pageOf(query),
+      parsePage(query),
     );
     return respond(c, statuses, viewer);
   });
@@ -72,7 +71,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
       viewer?.account.id ?? null,
       c.req.param("hashtag").slice(0, 100),
       { any: p.any, all: p.all, none: p.none, local: p.local, remote: p.remote, onlyMedia: p.only_media },
-      pageOf(query),
+      parsePage(query),
     );
     return respond(c, statuses, viewer);
   });
@@ -83,7 +82,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
       appOf(c),
       viewer.account.id,
       c.req.param("id"),
-      pageOf(queryParams(c)),
+      parsePage(queryParams(c)),
     );
     return respond(c, statuses, viewer);
   });
@@ -103,7 +102,7 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
         pinned: p.pinned,
         tagged: p.tagged,
       },
-      pageOf(query),
+      parsePage(query),
     );
     return respond(c, statuses, viewer);
   });

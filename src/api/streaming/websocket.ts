@@ -185,7 +185,7 @@ export function attachStreaming(
       conn.alive = false;
       conn.ws.ping();
       // revoked tokens and suspended accounts stop streaming within one heartbeat
-      resolveAccessToken(ctx, conn.token).then(
+      resolveAccessToken(ctx, conn.token, { fresh: true }).then(
         (grant) => {
           if (!grant) conn.ws.close(1008, "access token revoked");
         },

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
 import { transaction } from "../../app.ts";
+import { forgetCachedTokens } from "../auth/tokens.ts";
 import { NotFoundError } from "../errors.ts";
 import { channels } from "../events.ts";
 
@@ -114,6 +115,8 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       .execute();
 
     after(() => {
+      // users are re-read on every request anyway; this drops the deleted user's tokens too
+      forgetCachedTokens(ctx);
       if (statuses.length > MAX_STREAMED_DELETES) return;
       const userChannels = [A, ...followers.map((f) => f.account_id)].map(channels.user);
       for (const s of statuses) {

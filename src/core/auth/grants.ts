@@ -5,7 +5,7 @@ import { appScopes } from "./apps.ts";
 import { OAuthError } from "./errors.ts";
 import { type IssuedToken, issueToken } from "./issue.ts";
 import { authenticate } from "./login.ts";
-import { revokeGrantFamily, sha256 } from "./tokens.ts";
+import { forgetCachedTokens, revokeGrantFamily, sha256 } from "./tokens.ts";
 
 /**
  * Scopes requested at the token endpoint: a subset of the app's registered scopes. Without a
@@ -66,6 +66,7 @@ export async function refreshTokenGrant(
     .where("id", "=", row.id)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
+  forgetCachedTokens(ctx);
   if (Number(rotated.numUpdatedRows) !== 1) {
     if (row.grant_ref) await revokeGrantFamily(ctx, row.grant_ref);
     throw invalid;
@@ -157,4 +158,5 @@ export async function revokeToken(ctx: AppContext, input: { app: OauthApp; token
     .where("id", "=", row.id)
     .where("revoked_at", "is", null)
     .execute();
+  forgetCachedTokens(ctx);
 }
