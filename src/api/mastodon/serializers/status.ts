@@ -1,6 +1,9 @@
+import { sql } from "kysely";
 import type { AppContext } from "../../../app.ts";
+import { Lru } from "../../../core/lru.ts";
+import { prepared } from "../../../store/prepared.ts";
 import type { Account, Poll, Status } from "../../../store/schema.ts";
-import { type MastodonAccount, serializeAccount } from "./account.ts";
+import { ACCOUNT_VIEW_COLUMNS, type AccountView, type MastodonAccount, serializeAccount } from "./account.ts";
 import { loadPollExtras, type MastodonPoll, type PollExtras, serializePollWith } from "./poll.ts";
 
 export interface MastodonMention {
@@ -56,10 +59,9 @@ export interface MastodonStatus {
 }
 
 interface Batch {
-  accounts: Map<string, Account>;
+  accounts: Map<string, AccountView>;
   originals: Map<string, Status>;
-  mentions: Map<string, MastodonMention[]>;
-  tags: Map<string, MastodonTag[]>;
+  entities: Map<string, StatusEntities>;
   polls: Map<string, Poll>;
   pollExtras: PollExtras;
   favourited: Set<string>;
@@ -68,149 +70,270 @@ interface Batch {
   pinned: Set<string>;
   mutedConversations: Set<string>;
   apps: Map<string, MastodonApplication>;
+  /** one rendered account per author per batch */
+  renderedAccounts: Map<string, MastodonAccount>;
 }
 
-function group<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = key(r);
-    const list = m.get(k);
-    if (list) list.push(r);
-    else m.set(k, [r]);
+/** A status's mentions and hashtags as rendered; they change only with an edit. */
+interface StatusEntities {
+  mentions: MastodonMention[];
+  tags: MastodonTag[];
+}
+
+/**
+ * Rendered mentions and tags per store, keyed by status id and edit time: an edit (the only thing
+ * that changes them) makes a new key, so an entry is never stale; deleted statuses are never asked
+ * for again and age out. Per store because tests run several databases in one process.
+ */
+export const STATUS_ENTITY_CACHE_MAX = 5_000;
+const entityCaches = new WeakMap<object, Lru<string, StatusEntities>>();
+
+export function statusEntityCache(ctx: AppContext): Lru<string, StatusEntities> {
+  let cache = entityCaches.get(ctx.store);
+  if (!cache) {
+    cache = new Lru(STATUS_ENTITY_CACHE_MAX);
+    entityCaches.set(ctx.store, cache);
   }
-  return m;
+  return cache;
+}
+
+function entityKey(s: Pick<Status, "id" | "edited_at">): string {
+  return `${s.id}|${s.edited_at ?? ""}`;
 }
 
 function acctOf(a: { username: string; domain: string }): string {
   return a.domain ? `${a.username}@${a.domain}` : a.username;
 }
 
+function uniq(values: Iterable<string | null | undefined>): string[] {
+  const out = new Set<string>();
+  for (const v of values) if (v) out.add(v);
+  return [...out];
+}
+
+/** Mentions and tags of `statuses`, from the cache or (for the rest) two queries. */
+async function loadEntities(ctx: AppContext, statuses: Status[]): Promise<Map<string, StatusEntities>> {
+  const cache = statusEntityCache(ctx);
+  const out = new Map<string, StatusEntities>();
+  const missing: Status[] = [];
+  for (const s of statuses) {
+    const hit = cache.get(entityKey(s));
+    if (hit) out.set(s.id, hit);
+    else missing.push(s);
+  }
+  if (missing.length === 0) return out;
+  const db = ctx.db;
+  const ids = missing.map((s) => s.id);
+  const n = ids.length;
+  const [mentionRows, tagRows] = await Promise.all([
+    prepared(
+      db,
+      `status-mentions:${n}`,
+      (p) =>
+        db
+          .selectFrom("mentions")
+          .innerJoin("accounts", "accounts.id", "mentions.account_id")
+          .select([
+            "mentions.status_id",
+            "accounts.id",
+            "accounts.username",
+            "accounts.domain",
+            "accounts.url",
+          ])
+          .where("mentions.status_id", "in", p.list("ids", n))
+          .where("mentions.silent", "=", 0)
+          .orderBy("mentions.id"),
+      { ids },
+    ),
+    prepared(
+      db,
+      `status-tags:${n}`,
+      (p) =>
+        db
+          .selectFrom("status_tags")
+          .innerJoin("tags", "tags.id", "status_tags.tag_id")
+          .select(["status_tags.status_id", "tags.name"])
+          .where("status_tags.status_id", "in", p.list("ids", n))
+          .orderBy("tags.name"),
+      { ids },
+    ),
+  ]);
+  const base = ctx.config.baseUrl;
+  for (const s of missing) out.set(s.id, { mentions: [], tags: [] });
+  for (const r of mentionRows) {
+    out.get(r.status_id)?.mentions.push({ id: r.id, username: r.username, url: r.url, acct: acctOf(r) });
+  }
+  for (const r of tagRows) {
+    out.get(r.status_id)?.tags.push({ name: r.name, url: `${base}/tags/${encodeURIComponent(r.name)}` });
+  }
+  for (const s of missing) cache.set(entityKey(s), out.get(s.id) as StatusEntities);
+  return out;
+}
+
+interface ViewerFlags {
+  favourited: Set<string>;
+  reblogged: Set<string>;
+  bookmarked: Set<string>;
+  pinned: Set<string>;
+  mutedConversations: Set<string>;
+}
+
+/** The viewer's favourites, reblogs, bookmarks, pins and conversation mutes among `ids`, in one query. */
+async function loadViewerFlags(
+  ctx: AppContext,
+  viewerId: string,
+  ids: string[],
+  ownIds: string[],
+  conversationIds: string[],
+): Promise<ViewerFlags> {
+  const db = ctx.db;
+  const n = ids.length;
+  const o = ownIds.length;
+  const c = conversationIds.length;
+  const rows = await prepared(
+    db,
+    `viewer-flags:${n}:${o}:${c}`,
+    (p) => {
+      const viewer = p.value("viewer");
+      const list = p.list("ids", n);
+      let q = db
+        .selectFrom("favourites")
+        .select([sql<string>`'f'`.as("kind"), "status_id as id"])
+        .where("account_id", "=", viewer)
+        .where("status_id", "in", list)
+        .unionAll(
+          db
+            .selectFrom("statuses")
+            .select([sql<string>`'r'`.as("kind"), sql<string>`reblog_of_id`.as("id")])
+            .where("account_id", "=", viewer)
+            .where("reblog_of_id", "in", list),
+        )
+        .unionAll(
+          db
+            .selectFrom("bookmarks")
+            .select([sql<string>`'b'`.as("kind"), "status_id as id"])
+            .where("account_id", "=", viewer)
+            .where("status_id", "in", list),
+        );
+      if (o > 0)
+        q = q.unionAll(
+          db
+            .selectFrom("status_pins")
+            .select([sql<string>`'p'`.as("kind"), "status_id as id"])
+            .where("account_id", "=", viewer)
+            .where("status_id", "in", p.list("own", o)),
+        );
+      if (c > 0)
+        q = q.unionAll(
+          db
+            .selectFrom("conversation_mutes")
+            .select([sql<string>`'m'`.as("kind"), "conversation_id as id"])
+            .where("account_id", "=", viewer)
+            .where("conversation_id", "in", p.list("conversations", c)),
+        );
+      return q;
+    },
+    { viewer: viewerId, ids, own: ownIds, conversations: conversationIds },
+  );
+  const flags: ViewerFlags = {
+    favourited: new Set(),
+    reblogged: new Set(),
+    bookmarked: new Set(),
+    pinned: new Set(),
+    mutedConversations: new Set(),
+  };
+  const byKind: Record<string, Set<string>> = {
+    f: flags.favourited,
+    r: flags.reblogged,
+    b: flags.bookmarked,
+    p: flags.pinned,
+    m: flags.mutedConversations,
+  };
+  for (const r of rows) byKind[r.kind]?.add(r.id);
+  return flags;
+}
+
 /** Loads everything the given statuses (and their reblogged originals) need, in a fixed number of queries. */
 async function loadBatch(ctx: AppContext, statuses: Status[], viewer: Account | null): Promise<Batch> {
   const db = ctx.db;
-  const originalIds = [...new Set(statuses.map((s) => s.reblog_of_id).filter((x): x is string => !!x))];
+  const originalIds = uniq(statuses.map((s) => s.reblog_of_id));
   const known = new Map(statuses.map((s) => [s.id, s]));
   const missing = originalIds.filter((id) => !known.has(id));
   const originals = new Map<string, Status>();
   if (missing.length) {
-    for (const s of await db.selectFrom("statuses").selectAll().where("id", "in", missing).execute())
-      originals.set(s.id, s);
+    const m = missing.length;
+    const rows = await prepared(
+      db,
+      `statuses-by-id:${m}`,
+      (p) => db.selectFrom("statuses").selectAll().where("id", "in", p.list("ids", m)),
+      { ids: missing },
+    );
+    for (const s of rows) originals.set(s.id, s);
   }
   for (const id of originalIds) {
     const s = known.get(id);
     if (s) originals.set(id, s);
   }
   const all = [...statuses, ...originals.values()];
-  const ids = [...new Set(all.map((s) => s.id))];
-  const accountIds = [...new Set(all.map((s) => s.account_id))];
-  const pollIds = [...new Set(all.map((s) => s.poll_id).filter((x): x is string => !!x))];
-  const appIds = viewer
-    ? [
-        ...new Set(
-          all
-            .filter((s) => s.account_id === viewer.id && s.application_id)
-            .map((s) => s.application_id as string),
-        ),
-      ]
-    : [];
-  const conversationIds = [...new Set(all.map((s) => s.conversation_id).filter((x): x is string => !!x))];
+  const ids = uniq(all.map((s) => s.id));
+  const accountIds = uniq(all.map((s) => s.account_id));
+  const pollIds = uniq(all.map((s) => s.poll_id));
+  const own = viewer ? all.filter((s) => s.account_id === viewer.id) : [];
+  const appIds = uniq(own.map((s) => s.application_id));
+  // pins only matter on the viewer's own statuses
+  const ownIds = uniq(own.map((s) => s.id));
+  const conversationIds = uniq(all.map((s) => s.conversation_id));
   const viewerId = viewer?.id ?? null;
-  const none = Promise.resolve([] as { status_id: string }[]);
+  const a = accountIds.length;
 
-  const [accountRows, mentionRows, tagRows, pollRows, favs, reblogs, bookmarks, pins, mutes, apps] =
-    await Promise.all([
-      accountIds.length
-        ? db.selectFrom("accounts").selectAll().where("id", "in", accountIds).execute()
-        : Promise.resolve([] as Account[]),
-      db
-        .selectFrom("mentions")
-        .innerJoin("accounts", "accounts.id", "mentions.account_id")
-        .select(["mentions.status_id", "accounts.id", "accounts.username", "accounts.domain", "accounts.url"])
-        .where("mentions.status_id", "in", ids)
-        .where("mentions.silent", "=", 0)
-        .orderBy("mentions.id")
-        .execute(),
-      db
-        .selectFrom("status_tags")
-        .innerJoin("tags", "tags.id", "status_tags.tag_id")
-        .select(["status_tags.status_id", "tags.name", "tags.display_name"])
-        .where("status_tags.status_id", "in", ids)
-        .orderBy("tags.name")
-        .execute(),
-      pollIds.length
-        ? db.selectFrom("polls").selectAll().where("id", "in", pollIds).execute()
-        : Promise.resolve([] as Poll[]),
-      viewerId
-        ? db
-            .selectFrom("favourites")
-            .select("status_id")
-            .where("account_id", "=", viewerId)
-            .where("status_id", "in", ids)
-            .execute()
-        : none,
-      viewerId
-        ? db
-            .selectFrom("statuses")
-            .select("reblog_of_id as status_id")
-            .where("account_id", "=", viewerId)
-            .where("reblog_of_id", "in", ids)
-            .execute()
-            .then((rows) => rows.map((r) => ({ status_id: r.status_id as string })))
-        : none,
-      viewerId
-        ? db
-            .selectFrom("bookmarks")
-            .select("status_id")
-            .where("account_id", "=", viewerId)
-            .where("status_id", "in", ids)
-            .execute()
-        : none,
-      viewerId
-        ? db
-            .selectFrom("status_pins")
-            .select("status_id")
-            .where("account_id", "=", viewerId)
-            .where("status_id", "in", ids)
-            .execute()
-        : none,
-      viewerId && conversationIds.length
-        ? db
-            .selectFrom("conversation_mutes")
-            .select("conversation_id")
-            .where("account_id", "=", viewerId)
-            .where("conversation_id", "in", conversationIds)
-            .execute()
-        : Promise.resolve([] as { conversation_id: string }[]),
-      appIds.length
-        ? db.selectFrom("oauth_apps").select(["id", "name", "website"]).where("id", "in", appIds).execute()
-        : Promise.resolve([] as { id: string; name: string; website: string | null }[]),
-    ]);
+  const [accountRows, entities, pollRows, flags, apps] = await Promise.all([
+    a
+      ? prepared(
+          db,
+          `account-views:${a}`,
+          (p) => db.selectFrom("accounts").select(ACCOUNT_VIEW_COLUMNS).where("id", "in", p.list("ids", a)),
+          { ids: accountIds },
+        )
+      : Promise.resolve([] as AccountView[]),
+    loadEntities(ctx, uniqueStatuses(all)),
+    pollIds.length
+      ? db.selectFrom("polls").selectAll().where("id", "in", pollIds).execute()
+      : Promise.resolve([] as Poll[]),
+    viewerId ? loadViewerFlags(ctx, viewerId, ids, ownIds, conversationIds) : Promise.resolve(null),
+    appIds.length
+      ? db.selectFrom("oauth_apps").select(["id", "name", "website"]).where("id", "in", appIds).execute()
+      : Promise.resolve([] as { id: string; name: string; website: string | null }[]),
+  ]);
   const pollExtras = await loadPollExtras(db, pollIds, viewerId);
-  const base = ctx.config.baseUrl;
   return {
-    accounts: new Map(accountRows.map((a) => [a.id, a])),
+    accounts: new Map(accountRows.map((r) => [r.id, r])),
     originals,
-    mentions: new Map(
-      [...group(mentionRows, (r) => r.status_id)].map(([k, rows]) => [
-        k,
-        rows.map((r) => ({ id: r.id, username: r.username, url: r.url, acct: acctOf(r) })),
-      ]),
-    ),
-    tags: new Map(
-      [...group(tagRows, (r) => r.status_id)].map(([k, rows]) => [
-        k,
-        rows.map((r) => ({ name: r.name, url: `${base}/tags/${encodeURIComponent(r.name)}` })),
-      ]),
-    ),
+    entities,
     polls: new Map(pollRows.map((p) => [p.id, p])),
     pollExtras,
-    favourited: new Set(favs.map((r) => r.status_id)),
-    reblogged: new Set(reblogs.map((r) => r.status_id)),
-    bookmarked: new Set(bookmarks.map((r) => r.status_id)),
-    pinned: new Set(pins.map((r) => r.status_id)),
-    mutedConversations: new Set(mutes.map((r) => r.conversation_id)),
-    apps: new Map(apps.map((a) => [a.id, { name: a.name, website: a.website }])),
+    favourited: flags?.favourited ?? new Set(),
+    reblogged: flags?.reblogged ?? new Set(),
+    bookmarked: flags?.bookmarked ?? new Set(),
+    pinned: flags?.pinned ?? new Set(),
+    mutedConversations: flags?.mutedConversations ?? new Set(),
+    apps: new Map(apps.map((r) => [r.id, { name: r.name, website: r.website }])),
+    renderedAccounts: new Map(),
   };
+}
+
+function uniqueStatuses(list: Status[]): Status[] {
+  const seen = new Map<string, Status>();
+  for (const s of list) if (!seen.has(s.id)) seen.set(s.id, s);
+  return [...seen.values()];
+}
+
+function renderedAccount(ctx: AppContext, b: Batch, a: AccountView): MastodonAccount {
+  let json = b.renderedAccounts.get(a.id);
+  if (!json) {
+    json = serializeAccount(ctx, a);
+    b.renderedAccounts.set(a.id, json);
+  }
+  return json;
 }
 
 function build(
@@ -246,10 +369,10 @@ function build(
     edited_at: s.edited_at,
     content: s.content,
     reblog,
-    account: serializeAccount(ctx, account),
+    account: renderedAccount(ctx, b, account),
     media_attachments: [],
-    mentions: b.mentions.get(s.id) ?? [],
-    tags: b.tags.get(s.id) ?? [],
+    mentions: b.entities.get(s.id)?.mentions ?? [],
+    tags: b.entities.get(s.id)?.tags ?? [],
     emojis: [],
     card: null,
     poll: poll ? serializePollWith(ctx, poll, b.pollExtras, viewer?.id ?? null) : null,
