@@ -68,8 +68,12 @@ if (args.pg) {
   env.DATABASE_URL = pgSchemaUrl;
 }
 
+// Run the server exactly as `npm start` does (same Node flags), with the project's Node.
+const startScript = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } })
+  .scripts.start;
+const startArgs = startScript.split(/\s+/).slice(1);
 const nodeArgs = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [];
-const child = spawn(process.execPath, [...nodeArgs, "src/main.ts", "all"], {
+const child = spawn(process.execPath, [...nodeArgs, ...startArgs], {
   env,
   stdio: ["ignore", "pipe", "inherit"],
 });

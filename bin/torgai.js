@@ -15,6 +15,9 @@ if (!node) {
   console.error("torgai needs Node.js 24: run `npm install` in the project first.");
   process.exit(2);
 }
-const result = spawnSync(node, [cli, ...process.argv.slice(2)], { stdio: "inherit" });
+// Server processes get the same V8 flags as `npm start` (package.json): a small young generation
+// keeps resident memory down (~30 MB idle, ~100 MB under load) at no measurable throughput cost.
+const serverFlags = ["all", "web", "worker"].includes(process.argv[2]) ? ["--max-semi-space-size=4"] : [];
+const result = spawnSync(node, [...serverFlags, cli, ...process.argv.slice(2)], { stdio: "inherit" });
 if (result.signal) process.kill(process.pid, result.signal);
 process.exit(result.status ?? 1);
