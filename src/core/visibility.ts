@@ -33,26 +33,42 @@ async function blockedEitherWay(db: Db, a: string, b: string): Promise<boolean> 
   return !!row;
 }
 
+/**
+ * The audience rule itself, blocks aside: whether a status of this visibility reaches the viewer,
+ * given whether the viewer follows its author and is mentioned in it. Every other form (the SQL
+ * below, batched checks in timelines) states this same rule.
+ */
+export function inAudience(
+  status: Pick<Status, "account_id" | "visibility">,
+  viewerId: string | null,
+  rel: { follows: boolean; mentioned: boolean },
+): boolean {
+  if (status.visibility === "public" || status.visibility === "unlisted") return true;
+  if (!viewerId) return false;
+  if (status.account_id === viewerId || rel.mentioned) return true;
+  return status.visibility === "private" && rel.follows;
+}
+
 async function canViewOne(db: Db, status: StatusLike, viewerId: string | null): Promise<boolean> {
   if (viewerId && status.account_id === viewerId) return true;
-  if (!viewerId) return status.visibility === "public" || status.visibility === "unlisted";
+  if (!viewerId) return inAudience(status, null, { follows: false, mentioned: false });
   if (await blockedEitherWay(db, viewerId, status.account_id)) return false;
-  if (status.visibility === "public" || status.visibility === "unlisted") return true;
+  if (inAudience(status, viewerId, { follows: false, mentioned: false })) return true;
   const mentioned = await db
     .selectFrom("mentions")
     .select("id")
     .where("status_id", "=", status.id)
     .where("account_id", "=", viewerId)
     .executeTakeFirst();
-  if (mentioned) return true;
-  if (status.visibility === "direct") return false;
+  if (mentioned || status.visibility !== "private")
+    return inAudience(status, viewerId, { follows: false, mentioned: !!mentioned });
   const follows = await db
     .selectFrom("follows")
     .select("id")
     .where("account_id", "=", viewerId)
     .where("target_account_id", "=", status.account_id)
     .executeTakeFirst();
-  return !!follows;
+  return inAudience(status, viewerId, { follows: !!follows, mentioned: false });
 }
 
 /** Whether `viewerId` (null = anonymous) may see `status`; for a reblog, the original is checked too. */
@@ -74,6 +90,20 @@ export async function canView(
 }
 
 /**
+ * `inAudience` as SQL on the statuses row aliased `table` (blocks aside): own, public/unlisted,
+ * private to followers, or mentioned.
+ */
+export function audienceSql(viewerId: string | null, table: string): RawBuilder<SqlBool> {
+  const col = (name: string) => sql.ref(`${table}.${name}`);
+  if (!viewerId) return sql<SqlBool>`(${col("visibility")} in ('public', 'unlisted'))`;
+  return sql<SqlBool>`(${col("visibility")} in ('public', 'unlisted')
+    or ${col("account_id")} = ${viewerId}
+    or (${col("visibility")} = 'private' and exists (select 1 from follows vf
+         where vf.account_id = ${viewerId} and vf.target_account_id = ${col("account_id")}))
+    or exists (select 1 from mentions vm where vm.status_id = ${col("id")} and vm.account_id = ${viewerId}))`;
+}
+
+/**
  * SQL condition on a `statuses` row (or the alias given as `table`) that is true when `viewerId` may
  * see it. Use as `.where(visibleTo(viewerId))` or, for an alias, `.where(visibleTo(viewerId, "s"))`.
  * It mirrors `canView`, including the check of a reblog's original.
@@ -83,16 +113,11 @@ export function visibleTo(viewerId: string | null, table = "statuses"): RawBuild
   if (!viewerId) return sql<SqlBool>`(${col("visibility")} in ('public', 'unlisted'))`;
   const v = viewerId;
   const own = sql`${col("account_id")} = ${v}`;
-  const openly = sql`${col("visibility")} in ('public', 'unlisted')`;
-  const follower = sql`(${col("visibility")} = 'private' and exists (select 1 from follows vf where vf.account_id = ${v} and vf.target_account_id = ${col("account_id")}))`;
-  const mentioned = sql`exists (select 1 from mentions vm where vm.status_id = ${col("id")} and vm.account_id = ${v})`;
   const notBlocked = sql`not exists (select 1 from blocks vb where (vb.account_id = ${col("account_id")} and vb.target_account_id = ${v}) or (vb.account_id = ${v} and vb.target_account_id = ${col("account_id")}))`;
   const originalOk = sql`(${col("reblog_of_id")} is null or exists (select 1 from statuses vo where vo.id = ${col("reblog_of_id")} and (vo.account_id = ${v} or (
-      (vo.visibility in ('public', 'unlisted')
-        or (vo.visibility = 'private' and exists (select 1 from follows vof where vof.account_id = ${v} and vof.target_account_id = vo.account_id))
-        or exists (select 1 from mentions vom where vom.status_id = vo.id and vom.account_id = ${v}))
+      ${audienceSql(v, "vo")}
       and not exists (select 1 from blocks vob where (vob.account_id = vo.account_id and vob.target_account_id = ${v}) or (vob.account_id = ${v} and vob.target_account_id = vo.account_id))))))`;
-  return sql<SqlBool>`(${own} or ((${openly} or ${follower} or ${mentioned}) and ${notBlocked} and ${originalOk}))`;
+  return sql<SqlBool>`(${own} or (${audienceSql(v, table)} and ${notBlocked} and ${originalOk}))`;
 }
 
 /** Same as `visibleTo`, typed as a plain expression for callers that combine conditions. */

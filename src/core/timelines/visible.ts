@@ -1,6 +1,7 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../../store/db.ts";
 import type { Status } from "../../store/schema.ts";
+import { audienceSql, inAudience } from "../visibility.ts";
 
 /**
  * Visibility rules as SQL conditions for timeline queries (one query per page, no per-row round
@@ -11,15 +12,9 @@ import type { Status } from "../../store/schema.ts";
  * blocked by, or mutes are hidden on top of that.
  */
 
-/** `alias` is the statuses table alias in the surrounding query. */
+/** Visibility (blocks aside) of the statuses row aliased `alias`: the rule in core/visibility.ts. */
 export function visibleStatusSql(viewerId: string | null, alias: string): RawBuilder<SqlBool> {
-  const col = (c: string) => sql.ref(`${alias}.${c}`);
-  if (!viewerId) return sql<SqlBool>`${col("visibility")} in ('public', 'unlisted')`;
-  return sql<SqlBool>`(${col("visibility")} in ('public', 'unlisted')
-    or ${col("account_id")} = ${viewerId}
-    or (${col("visibility")} = 'private' and exists (select 1 from follows vf
-         where vf.account_id = ${viewerId} and vf.target_account_id = ${col("account_id")}))
-    or exists (select 1 from mentions vm where vm.status_id = ${col("id")} and vm.account_id = ${viewerId}))`;
+  return audienceSql(viewerId, alias);
 }
 
 /** The account in column `accountColumn` is neither blocked by, blocking, nor muted by the viewer. */
@@ -146,13 +141,8 @@ export async function visibleStatusIds(
     followed = new Set(f.map((r) => r.target_account_id));
     mentioned = new Set(m.map((r) => r.status_id));
   }
-  const ok = (s: Pick<Status, "id" | "account_id" | "visibility"> | undefined): boolean => {
-    if (!s) return false;
-    if (s.visibility === "public" || s.visibility === "unlisted") return true;
-    if (!viewerId) return false;
-    if (s.account_id === viewerId || mentioned.has(s.id)) return true;
-    return s.visibility === "private" && followed.has(s.account_id);
-  };
+  const ok = (s: Pick<Status, "id" | "account_id" | "visibility"> | undefined): boolean =>
+    !!s && inAudience(s, viewerId, { follows: followed.has(s.account_id), mentioned: mentioned.has(s.id) });
   const result = new Set<string>();
   for (const s of statuses) {
     if (ok(s) && (!s.reblog_of_id || ok(all.get(s.reblog_of_id)))) result.add(s.id);
