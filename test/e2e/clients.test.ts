@@ -9,19 +9,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createOAuthAPIClient, createRestAPIClient, type mastodon } from "masto";
 import { STORES } from "../../src/testing/harness.ts";
-import { type E2EServer, eventually, startE2EServer } from "./server.ts";
+import { type E2EServer, eventually, startE2EServer, statusCodeOf } from "./server.ts";
 
 const REDIRECT = "http://127.0.0.1/callback";
 const SCOPES = "read write follow push";
-
-async function statusCodeOf(p: PromiseLike<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (err) {
-    return (err as { statusCode?: number }).statusCode ?? -1;
-  }
-}
 
 for (const kind of STORES) {
   describe(`Mastodon 4.3 client conformance through masto.js [${kind}]`, () => {

@@ -8,19 +8,10 @@ import { after, before, describe, test } from "node:test";
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient, type mastodon } from "masto";
 import { STORES } from "../../src/testing/harness.ts";
 import { pkce, signInWithBrowser } from "./oauth-browser.ts";
-import { type E2EServer, eventually, startE2EServer } from "./server.ts";
+import { type E2EServer, eventually, startE2EServer, statusCodeOf } from "./server.ts";
 
 const REDIRECT = "http://127.0.0.1/callback";
 const SCOPES = "read write follow push";
-
-async function statusCodeOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 200;
-  } catch (err) {
-    return (err as { statusCode?: number }).statusCode ?? -1;
-  }
-}
 
 for (const kind of STORES) {
   describe(`microblog through masto.js [${kind}]`, () => {

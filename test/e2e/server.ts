@@ -59,3 +59,13 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** The HTTP status of a masto.js call: 200 when it succeeds, the error's status otherwise. */
+export async function statusCodeOf(p: PromiseLike<unknown>): Promise<number> {
+  try {
+    await p;
+    return 200;
+  } catch (err) {
+    return (err as { statusCode?: number }).statusCode ?? -1;
+  }
+}
