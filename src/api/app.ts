@@ -5,6 +5,8 @@ import { HTTPException } from "hono/http-exception";
 import type { AppContext } from "../app.ts";
 import { resolveAccessToken } from "../core/auth/tokens.ts";
 import { RateLimitError, TorgaiError, UnauthorizedError, ValidationError } from "../core/errors.ts";
+import { homeRoutes } from "../web/home.ts";
+import { staticRoutes } from "../web/static.ts";
 import type { HonoEnv } from "./context.ts";
 import { corsAnyOrigin, setResponseHeaders } from "./headers.ts";
 import { mastodonRoutes } from "./mastodon/index.ts";
@@ -97,6 +99,8 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
 
   app.get("/healthz", (c) => c.text("OK"));
 
+  app.route("/", staticRoutes());
+  app.route("/", homeRoutes(ctx));
   app.route("/", oauthRoutes(ctx));
   app.route("/", mastodonRoutes(ctx));
 
