@@ -37,6 +37,8 @@ interface CachedToken {
   /** minute (YYYY-MM-DDTHH:MM) of the last recorded use */
   lastUsedMinute: string | null;
   cachedAtMs: number;
+  /** the user's account id once seen (it never changes), so user and account are read together */
+  accountId?: string;
 }
 
 /** TTL ≤ 10 s bounds how long another process may accept a revoked token; `max` bounds memory. */
@@ -132,20 +134,31 @@ export async function resolveAccessToken(
   const grant: AccessGrant = { tokenId: entry.tokenId, appId: entry.appId, scopes: entry.scopes };
   if (entry.userId) {
     const userId = entry.userId;
-    const [user] = await prepared(
-      ctx.db,
-      "token-user",
-      (p) => ctx.db.selectFrom("users").selectAll().where("id", "=", p.value("id")),
-      { id: userId },
-    );
+    const readUser = () =>
+      prepared(
+        ctx.db,
+        "token-user",
+        (p) => ctx.db.selectFrom("users").selectAll().where("id", "=", p.value("id")),
+        { id: userId },
+      );
+    const readAccount = (id: string) =>
+      prepared(
+        ctx.db,
+        "token-account",
+        (p) => ctx.db.selectFrom("accounts").selectAll().where("id", "=", p.value("id")),
+        { id },
+      );
+    // both rows are always read fresh; with the account id known they are read concurrently
+    const known = entry.accountId;
+    const [[user], accountRows] = await Promise.all([
+      readUser(),
+      known ? readAccount(known) : Promise.resolve(null),
+    ]);
     if (!user || user.disabled || !user.approved) return null;
-    const [account] = await prepared(
-      ctx.db,
-      "token-account",
-      (p) => ctx.db.selectFrom("accounts").selectAll().where("id", "=", p.value("id")),
-      { id: user.account_id },
-    );
+    const [account] =
+      accountRows && known === user.account_id ? accountRows : await readAccount(user.account_id);
     if (!account || account.suspended_at) return null;
+    entry.accountId = user.account_id;
     grant.user = user;
     grant.account = account;
   }
