@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
+import type { StatusView } from "../../core/statuses/view.ts";
 import {
   accountStatuses,
   homeTimeline,
@@ -8,11 +9,10 @@ import {
   publicTimeline,
   tagTimeline,
 } from "../../core/timelines/queries.ts";
-import type { Status } from "../../store/schema.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { queryParams, validate, zBool, zList } from "../params.ts";
-import { serializeStatuses } from "./serializers/status.ts";
+import { serializeStatusesJson } from "./serializers/status.ts";
 
 const PublicQuery = z.object({
   local: zBool.optional().catch(undefined),
@@ -32,12 +32,14 @@ const AccountStatusesQuery = z.object({
 });
 
 /** Serialises a page and sets the Link header from the page's status ids. */
-async function respond(c: Ctx, statuses: Status[], viewer: ReturnType<typeof optionalUser>) {
+async function respond(c: Ctx, statuses: StatusView[], viewer: ReturnType<typeof optionalUser>) {
   setLinkHeader(
     c,
     statuses.map((s) => s.id),
   );
-  return c.json(await serializeStatuses(appOf(c), statuses, viewer?.account ?? null));
+  // the same bytes as c.json(await serializeStatuses(…)), built from cached per-status parts
+  const body = await serializeStatusesJson(appOf(c), statuses, viewer?.account ?? null);
+  return c.body(body, 200, { "content-type": "application/json" });
 }
 
 export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {

@@ -4,6 +4,7 @@ import { type Page, paginate, paginatePrepared } from "../../store/paginate.ts";
 import type { Status } from "../../store/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import { loadTargetAccount } from "../follows/graph.ts";
+import { STATUS_VIEW_COLUMNS, type StatusView } from "../statuses/view.ts";
 import { normalizeHashtag } from "../text/extract.ts";
 import {
   hiddenAccountList,
@@ -18,8 +19,10 @@ import {
  * them with serializeStatuses). Pagination keys are the status ids.
  */
 
+const HOME_COLUMNS = STATUS_VIEW_COLUMNS.map((c) => `s.${c}` as const);
+
 /** Home: the materialised feed, visibility re-checked and blocked/muted authors left out. */
-export async function homeTimeline(ctx: AppContext, viewerId: string, page: Page): Promise<Status[]> {
+export async function homeTimeline(ctx: AppContext, viewerId: string, page: Page): Promise<StatusView[]> {
   const hidden = await hiddenAccountList(ctx.db, viewerId, ctx.now().toISOString());
   const h = hidden.length;
   // the hottest read: compiled once per shape (number of hidden accounts, page parameters)
@@ -31,7 +34,7 @@ export async function homeTimeline(ctx: AppContext, viewerId: string, page: Page
         .selectFrom("home_feed as hf")
         .innerJoin("statuses as s", "s.id", "hf.status_id")
         .leftJoin("statuses as r", "r.id", "s.reblog_of_id")
-        .selectAll("s")
+        .select(HOME_COLUMNS)
         .where("hf.account_id", "=", p.value("viewer"))
         .where(timelineFilterSql(p.value("viewer"), p.list("hidden", h))),
     "hf.status_id",

@@ -1,11 +1,23 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Lru } from "../../../core/lru.ts";
+import { bookmarkStatus } from "../../../core/statuses/bookmark.ts";
+import { reblogStatus } from "../../../core/statuses/boost.ts";
 import { editStatus } from "../../../core/statuses/edit.ts";
+import { favouriteStatus, unfavouriteStatus } from "../../../core/statuses/favourite.ts";
+import { pinStatus } from "../../../core/statuses/pin.ts";
+import type { Json } from "../../../core/statuses/testing.ts";
 import { post } from "../../../core/statuses/testing.ts";
-import type { Status } from "../../../store/schema.ts";
+import type { Account, Status } from "../../../store/schema.ts";
 import { createTestUser, describeStores } from "../../../testing/harness.ts";
-import { STATUS_ENTITY_CACHE_MAX, serializeStatuses, statusEntityCache } from "./status.ts";
+import {
+  STATUS_ENTITY_CACHE_MAX,
+  STATUS_PARTS_CACHE_MAX,
+  serializeStatuses,
+  serializeStatusesJson,
+  statusEntityCache,
+  statusPartsCache,
+} from "./status.ts";
 
 test("Lru keeps at most max entries and forgets the least recently used", () => {
   const lru = new Lru<string, number>(2);
@@ -74,6 +86,89 @@ describeStores("status entity cache", (get) => {
   test("the cache is bounded", () => {
     const cache = statusEntityCache(get());
     assert.equal(cache.max, STATUS_ENTITY_CACHE_MAX);
+    assert.ok(cache.size <= cache.max);
+  });
+});
+
+describeStores("status JSON parts cache", (get) => {
+  const load = async (...ids: string[]) =>
+    (await get()
+      .db.selectFrom("statuses")
+      .selectAll()
+      .where("id", "in", ids)
+      .orderBy("id", "desc")
+      .execute()) as Status[];
+  const same = async (rows: Status[], viewer: Account | null) => {
+    const ctx = get();
+    const expected = JSON.stringify(await serializeStatuses(ctx, rows, viewer));
+    const bytes = Buffer.from(await serializeStatusesJson(ctx, rows, viewer)).toString("utf8");
+    assert.equal(bytes, expected);
+    return JSON.parse(bytes) as Json[];
+  };
+
+  test("the bytes equal JSON.stringify(serializeStatuses) for every kind of status and viewer", async () => {
+    const ctx = get();
+    const author = await createTestUser(ctx);
+    const reader = await createTestUser(ctx);
+    const plain = (await post(author, { status: `сәлем "тырнақша" \\ @${reader.account.username} #алма` }))
+      .body;
+    const cw = (
+      await post(author, { status: "жасырын", spoiler_text: "ескерту", sensitive: true, language: "kk" })
+    ).body;
+    const poll = (
+      await post(author, { status: "сауалнама", poll: { options: ["иә", "жоқ"], expires_in: 3600 } })
+    ).body;
+    const priv = (await post(author, { status: "жеке", visibility: "private" })).body;
+    const reply = (await post(reader, { status: "жауап", in_reply_to_id: plain.id })).body;
+    const boost = await reblogStatus(ctx, reader.account, plain.id);
+    await favouriteStatus(ctx, reader.account, cw.id);
+    await bookmarkStatus(ctx, reader.account, plain.id);
+    await pinStatus(ctx, author.account, plain.id);
+    const rows = await load(plain.id, cw.id, poll.id, priv.id, reply.id, boost.id);
+    assert.equal(rows.length, 6);
+    assert.ok(rows.some((r) => r.poll_id));
+    for (const viewer of [null, reader.account, author.account]) {
+      await same(rows, viewer); // fills the cache
+      await same(rows, viewer); // from the cache
+    }
+    assert.equal(Buffer.from(await serializeStatusesJson(ctx, [], null)).toString(), "[]");
+  });
+
+  test("counters, flags, edits and deletions show at once", async () => {
+    const ctx = get();
+    const author = await createTestUser(ctx);
+    const reader = await createTestUser(ctx);
+    const id = (await post(author, { status: "бірінші #тег" })).body.id as string;
+    const [before] = await same(await load(id), reader.account);
+    assert.equal(before.favourites_count, 0);
+    assert.equal(before.favourited, false);
+
+    await favouriteStatus(ctx, reader.account, id);
+    const [faved] = await same(await load(id), reader.account);
+    assert.equal(faved.favourites_count, 1);
+    assert.equal(faved.favourited, true);
+    await unfavouriteStatus(ctx, reader.account, id);
+    assert.equal((await same(await load(id), reader.account))[0].favourites_count, 0);
+
+    await editStatus(ctx, author.account, id, { text: "екінші #басқа" });
+    const [edited] = await same(await load(id), reader.account);
+    assert.match(edited.content, /екінші/);
+    assert.ok(edited.edited_at);
+    assert.deepEqual(
+      edited.tags.map((t: Json) => t.name),
+      ["басқа"],
+    );
+
+    const del = await author.api(`/api/v1/statuses/${id}`, { method: "DELETE" });
+    assert.equal(del.status, 200);
+    assert.deepEqual(await load(id), []);
+    const home = await reader.api("/api/v1/timelines/home");
+    assert.ok(!((await home.json()) as Json[]).some((s: Json) => s.id === id));
+  });
+
+  test("the cache is bounded", () => {
+    const cache = statusPartsCache(get());
+    assert.equal(cache.max, STATUS_PARTS_CACHE_MAX);
     assert.ok(cache.size <= cache.max);
   });
 });

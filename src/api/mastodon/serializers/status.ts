@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../../app.ts";
 import { Lru } from "../../../core/lru.ts";
+import { STATUS_VIEW_COLUMNS, type StatusView } from "../../../core/statuses/view.ts";
 import { prepared } from "../../../store/prepared.ts";
 import type { Account, Poll, Status } from "../../../store/schema.ts";
 import { ACCOUNT_VIEW_COLUMNS, type AccountView, type MastodonAccount, serializeAccount } from "./account.ts";
@@ -60,7 +61,7 @@ export interface MastodonStatus {
 
 interface Batch {
   accounts: Map<string, AccountView>;
-  originals: Map<string, Status>;
+  originals: Map<string, StatusView>;
   entities: Map<string, StatusEntities>;
   polls: Map<string, Poll>;
   pollExtras: PollExtras;
@@ -112,10 +113,10 @@ function uniq(values: Iterable<string | null | undefined>): string[] {
 }
 
 /** Mentions and tags of `statuses`, from the cache or (for the rest) two queries. */
-async function loadEntities(ctx: AppContext, statuses: Status[]): Promise<Map<string, StatusEntities>> {
+async function loadEntities(ctx: AppContext, statuses: StatusView[]): Promise<Map<string, StatusEntities>> {
   const cache = statusEntityCache(ctx);
   const out = new Map<string, StatusEntities>();
-  const missing: Status[] = [];
+  const missing: StatusView[] = [];
   for (const s of statuses) {
     const hit = cache.get(entityKey(s));
     if (hit) out.set(s.id, hit);
@@ -254,18 +255,18 @@ async function loadViewerFlags(
 }
 
 /** Loads everything the given statuses (and their reblogged originals) need, in a fixed number of queries. */
-async function loadBatch(ctx: AppContext, statuses: Status[], viewer: Account | null): Promise<Batch> {
+async function loadBatch(ctx: AppContext, statuses: StatusView[], viewer: Account | null): Promise<Batch> {
   const db = ctx.db;
   const originalIds = uniq(statuses.map((s) => s.reblog_of_id));
   const known = new Map(statuses.map((s) => [s.id, s]));
   const missing = originalIds.filter((id) => !known.has(id));
-  const originals = new Map<string, Status>();
+  const originals = new Map<string, StatusView>();
   if (missing.length) {
     const m = missing.length;
     const rows = await prepared(
       db,
-      `statuses-by-id:${m}`,
-      (p) => db.selectFrom("statuses").selectAll().where("id", "in", p.list("ids", m)),
+      `status-views-by-id:${m}`,
+      (p) => db.selectFrom("statuses").select(STATUS_VIEW_COLUMNS).where("id", "in", p.list("ids", m)),
       { ids: missing },
     );
     for (const s of rows) originals.set(s.id, s);
@@ -321,8 +322,8 @@ async function loadBatch(ctx: AppContext, statuses: Status[], viewer: Account | 
   };
 }
 
-function uniqueStatuses(list: Status[]): Status[] {
-  const seen = new Map<string, Status>();
+function uniqueStatuses(list: StatusView[]): StatusView[] {
+  const seen = new Map<string, StatusView>();
   for (const s of list) if (!seen.has(s.id)) seen.set(s.id, s);
   return [...seen.values()];
 }
@@ -338,7 +339,7 @@ function renderedAccount(ctx: AppContext, b: Batch, a: AccountView): MastodonAcc
 
 function build(
   ctx: AppContext,
-  s: Status,
+  s: StatusView,
   b: Batch,
   viewer: Account | null,
   depth = 0,
@@ -399,7 +400,7 @@ function build(
  */
 export async function serializeStatuses(
   ctx: AppContext,
-  statuses: Status[],
+  statuses: StatusView[],
   viewer: Account | null,
 ): Promise<MastodonStatus[]> {
   if (statuses.length === 0) return [];
@@ -412,9 +413,139 @@ export async function serializeStatuses(
   return out;
 }
 
+/**
+ * The viewer-independent parts of a status as UTF-8 JSON, per store, keyed like the entity cache
+ * by id + edited_at: everything in them changes only with an edit (which makes a new key) or never.
+ * Counters, the account, the poll, the reblogged original and the viewer's flags are rendered per
+ * request from rows read per request. Encoding the JSON to UTF-8 costs more than building it.
+ */
+interface StatusParts {
+  /** `{"id":…,"url":…,"replies_count":` */
+  head: Buffer;
+  /** `,"edited_at":…,"content":…,"reblog":` */
+  mid: Buffer;
+  /** `,"media_attachments":[],"mentions":…,"tags":…,"emojis":[],"card":null,"poll":` */
+  tail: Buffer;
+}
+
+export const STATUS_PARTS_CACHE_MAX = 5_000;
+const partsCaches = new WeakMap<object, Lru<string, StatusParts>>();
+
+export function statusPartsCache(ctx: AppContext): Lru<string, StatusParts> {
+  let cache = partsCaches.get(ctx.store);
+  if (!cache) {
+    cache = new Lru(STATUS_PARTS_CACHE_MAX);
+    partsCaches.set(ctx.store, cache);
+  }
+  return cache;
+}
+
+const j = JSON.stringify;
+
+function partsOf(ctx: AppContext, s: StatusView, b: Batch): StatusParts {
+  const cache = statusPartsCache(ctx);
+  const key = entityKey(s);
+  let parts = cache.get(key);
+  if (!parts) {
+    const e = b.entities.get(s.id);
+    parts = {
+      head: Buffer.from(
+        `{"id":${j(s.id)},"created_at":${j(s.created_at)},"in_reply_to_id":${j(s.in_reply_to_id)},` +
+          `"in_reply_to_account_id":${j(s.in_reply_to_account_id)},"sensitive":${!!s.sensitive},` +
+          `"spoiler_text":${j(s.spoiler_text)},"visibility":${j(s.visibility)},"language":${j(s.language)},` +
+          `"uri":${j(s.uri)},"url":${j(s.url || null)},"replies_count":`,
+      ),
+      mid: Buffer.from(`,"edited_at":${j(s.edited_at)},"content":${j(s.content)},"reblog":`),
+      tail: Buffer.from(
+        `,"media_attachments":[],"mentions":${j(e?.mentions ?? [])},"tags":${j(e?.tags ?? [])},` +
+          `"emojis":[],"card":null,"poll":`,
+      ),
+    };
+    cache.set(key, parts);
+  }
+  return parts;
+}
+
+const NULL = Buffer.from("null");
+
+/** `build` as UTF-8 JSON chunks appended to `out`; false (nothing appended) where build gives null. */
+function buildBytes(
+  ctx: AppContext,
+  s: StatusView,
+  b: Batch,
+  viewer: Account | null,
+  accountBytes: Map<string, Buffer>,
+  out: Buffer[],
+  depth = 0,
+): boolean {
+  const account = b.accounts.get(s.account_id);
+  if (!account) return false;
+  const start = out.length;
+  const parts = partsOf(ctx, s, b);
+  out.push(
+    parts.head,
+    Buffer.from(
+      `${j(s.replies_count)},"reblogs_count":${j(s.reblogs_count)},"favourites_count":${j(s.favourites_count)}`,
+    ),
+    parts.mid,
+  );
+  if (s.reblog_of_id) {
+    const original = b.originals.get(s.reblog_of_id);
+    if (!original || depth !== 0 || !buildBytes(ctx, original, b, viewer, accountBytes, out, 1)) {
+      out.length = start; // a reblog whose original is gone is not shown
+      return false;
+    }
+  } else out.push(NULL);
+  let acc = accountBytes.get(account.id);
+  if (!acc) {
+    acc = Buffer.from(`,"account":${j(renderedAccount(ctx, b, account))}`);
+    accountBytes.set(account.id, acc);
+  }
+  out.push(acc, parts.tail);
+  const poll = s.poll_id ? b.polls.get(s.poll_id) : undefined;
+  let rest = poll ? j(serializePollWith(ctx, poll, b.pollExtras, viewer?.id ?? null)) : "null";
+  if (viewer) {
+    rest += `,"filtered":[],"favourited":${b.favourited.has(s.id)},"reblogged":${b.reblogged.has(s.id)}`;
+    rest += `,"muted":${!!s.conversation_id && b.mutedConversations.has(s.conversation_id)}`;
+    rest += `,"bookmarked":${b.bookmarked.has(s.id)}`;
+    if (s.account_id === viewer.id) {
+      if (!s.reblog_of_id && s.visibility !== "direct") rest += `,"pinned":${b.pinned.has(s.id)}`;
+      rest += `,"application":${j(s.application_id ? (b.apps.get(s.application_id) ?? null) : null)}`;
+    }
+  }
+  out.push(Buffer.from(`${rest}}`));
+  return true;
+}
+
+const OPEN = Buffer.from("[");
+const COMMA = Buffer.from(",");
+const CLOSE = Buffer.from("]");
+
+/**
+ * `JSON.stringify(await serializeStatuses(ctx, statuses, viewer))` as UTF-8 bytes, byte for byte,
+ * for list responses: the unchanging parts of each status come from statusPartsCache.
+ */
+export async function serializeStatusesJson(
+  ctx: AppContext,
+  statuses: StatusView[],
+  viewer: Account | null,
+): Promise<Uint8Array<ArrayBuffer>> {
+  if (statuses.length === 0) return new TextEncoder().encode("[]");
+  const batch = await loadBatch(ctx, statuses, viewer);
+  const accountBytes = new Map<string, Buffer>();
+  const out: Buffer[] = [OPEN];
+  for (const s of statuses) {
+    const before = out.length;
+    if (before > 1) out.push(COMMA);
+    if (!buildBytes(ctx, s, batch, viewer, accountBytes, out) && before > 1) out.length = before;
+  }
+  out.push(CLOSE);
+  return Buffer.concat(out);
+}
+
 export async function serializeStatus(
   ctx: AppContext,
-  status: Status,
+  status: StatusView,
   viewer: Account | null,
 ): Promise<MastodonStatus> {
   const [m] = await serializeStatuses(ctx, [status], viewer);
