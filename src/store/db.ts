@@ -8,6 +8,7 @@ import * as m003 from "./migrations/003_statuses.ts";
 import * as m004 from "./migrations/004_graph.ts";
 import * as m006 from "./migrations/006_conformance.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
+import { statementNameFor } from "./prepared.ts";
 import type { Database } from "./schema.ts";
 
 export type DialectName = "sqlite" | "postgres";
@@ -61,7 +62,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     max: opts.poolSize ?? 10,
     ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
   return { db, dialect: "postgres", pgSchema: opts.pgSchema, destroy: () => db.destroy() };
 }
 
@@ -100,3 +101,32 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
 }
 
 export { sql };
+
+type PgPool = InstanceType<Awaited<ReturnType<typeof loadPg>>["Pool"]>;
+const named = Symbol("torgai.namedStatements");
+
+/**
+ * The pool as Kysely sees it, with queries from prepared() sent as named statements: each
+ * connection then parses and plans such a query once (PostgreSQL switches to a generic plan after
+ * a few runs when it is not costlier) instead of on every request.
+ */
+function namedStatements(pool: PgPool): PgPool {
+  const connect = pool.connect.bind(pool);
+  const wrapped = async () => {
+    const client = await connect();
+    const c = client as typeof client & { [named]?: true };
+    if (!c[named]) {
+      c[named] = true;
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const [text, values] = args;
+        const name = typeof text === "string" && Array.isArray(values) ? statementNameFor(text) : undefined;
+        return name ? query({ name, text, values }) : query(...args);
+      };
+    }
+    return client;
+  };
+  return new Proxy(pool, {
+    get: (target, prop, receiver) => (prop === "connect" ? wrapped : Reflect.get(target, prop, receiver)),
+  });
+}

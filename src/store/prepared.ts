@@ -55,6 +55,18 @@ function parseMark(p: unknown): PlaceholderRef | null {
     : new PlaceholderRef(body.slice(0, hash), Number(body.slice(hash + 1)));
 }
 
+/**
+ * A name per SQL text of a prepared() query, so PostgreSQL parses and plans it once per connection
+ * (a named statement) instead of on every run. Bounded: texts beyond the bound run unnamed. A name
+ * is never reused for another text (pg refuses that), so the map is never cleared.
+ */
+const statementNames = new Map<string, string>();
+const MAX_STATEMENT_NAMES = 2000;
+
+export function statementNameFor(sql: string): string | undefined {
+  return statementNames.get(sql);
+}
+
 /** Per dialect adapter (SQLite and PostgreSQL compile differently); bounded, as keys carry lengths. */
 const templates = new WeakMap<object, Map<string, Template>>();
 const MAX_TEMPLATES = 1000;
@@ -72,6 +84,8 @@ function templateFor(db: Db, key: string, build: (p: Placeholders) => Compilable
     t = { sql: compiled.sql, params: compiled.parameters.map((p) => parseMark(p) ?? p) };
     if (byKey.size >= MAX_TEMPLATES) byKey.clear();
     byKey.set(key, t);
+    if (!statementNames.has(t.sql) && statementNames.size < MAX_STATEMENT_NAMES)
+      statementNames.set(t.sql, `torgai_${statementNames.size}`);
   }
   return t;
 }
