@@ -1,5 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../../store/db.ts";
+import { prepared } from "../../store/prepared.ts";
 import type { Status } from "../../store/schema.ts";
 import { audienceSql, inAudience } from "../visibility.ts";
 
@@ -38,14 +39,24 @@ export function notBlockedSql(viewerId: string, accountColumn: string): RawBuild
  * viewer blocks), in one query.
  */
 export async function hiddenAccountList(db: Db, viewerId: string, nowIso: string): Promise<string[]> {
-  const { rows } = await sql<{
-    id: string;
-  }>`select target_account_id as id from blocks where account_id = ${viewerId}
-    union select account_id as id from blocks where target_account_id = ${viewerId}
-    union select target_account_id as id from mutes where account_id = ${viewerId}
-      and (expires_at is null or expires_at > ${nowIso})
+  // run on every timeline page: compiled once (a named statement on PostgreSQL)
+  const rows = await prepared(
+    db,
+    "hidden-accounts",
+    (p) => {
+      const viewer = p.value("viewer");
+      const raw = sql<{
+        id: string;
+      }>`select target_account_id as id from blocks where account_id = ${viewer}
+    union select account_id as id from blocks where target_account_id = ${viewer}
+    union select target_account_id as id from mutes where account_id = ${viewer}
+      and (expires_at is null or expires_at > ${p.value("now")})
     union select da.id from account_domain_blocks db join accounts da on da.domain = db.domain
-      where db.account_id = ${viewerId}`.execute(db);
+      where db.account_id = ${viewer}`;
+      return { compile: () => raw.compile(db) };
+    },
+    { viewer: viewerId, now: nowIso },
+  );
   return rows.map((r) => r.id);
 }
 
