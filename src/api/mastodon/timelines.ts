@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
-import type { StatusView } from "../../core/statuses/view.ts";
+import type { StatusKey } from "../../core/statuses/view.ts";
 import {
   accountStatuses,
   homeTimeline,
@@ -32,7 +32,7 @@ const AccountStatusesQuery = z.object({
 });
 
 /** Serialises a page and sets the Link header from the page's status ids. */
-async function respond(c: Ctx, statuses: StatusView[], viewer: ReturnType<typeof optionalUser>) {
+async function respond(c: Ctx, statuses: StatusKey[], viewer: ReturnType<typeof optionalUser>) {
   setLinkHeader(
     c,
     statuses.map((s) => s.id),

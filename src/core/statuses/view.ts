@@ -28,3 +28,24 @@ export const STATUS_VIEW_COLUMNS = [
 ] as const satisfies readonly (keyof Status)[];
 
 export type StatusView = Pick<Status, (typeof STATUS_VIEW_COLUMNS)[number]>;
+
+/**
+ * The columns that can change without an edit (counters) or that the serialiser needs around the
+ * cached parts of a status: a page read with only these skips the content when the rendered parts
+ * for (id, edited_at) are cached.
+ */
+export const STATUS_KEY_COLUMNS = [
+  "id",
+  "account_id",
+  "reblog_of_id",
+  "conversation_id",
+  "visibility",
+  "application_id",
+  "poll_id",
+  "replies_count",
+  "reblogs_count",
+  "favourites_count",
+  "edited_at",
+] as const satisfies readonly (keyof StatusView)[];
+
+export type StatusKey = Pick<Status, (typeof STATUS_KEY_COLUMNS)[number]>;

@@ -4,7 +4,7 @@ import { type Page, paginate, paginatePrepared } from "../../store/paginate.ts";
 import type { Status } from "../../store/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import { loadTargetAccount } from "../follows/graph.ts";
-import { STATUS_VIEW_COLUMNS, type StatusView } from "../statuses/view.ts";
+import { STATUS_KEY_COLUMNS, type StatusKey } from "../statuses/view.ts";
 import { normalizeHashtag } from "../text/extract.ts";
 import {
   hiddenAccountList,
@@ -19,10 +19,11 @@ import {
  * them with serializeStatuses). Pagination keys are the status ids.
  */
 
-const HOME_COLUMNS = STATUS_VIEW_COLUMNS.map((c) => `s.${c}` as const);
+// without the content: the serialiser reads it only for statuses whose rendered parts are not cached
+const HOME_COLUMNS = STATUS_KEY_COLUMNS.map((c) => `s.${c}` as const);
 
 /** Home: the materialised feed, visibility re-checked and blocked/muted authors left out. */
-export async function homeTimeline(ctx: AppContext, viewerId: string, page: Page): Promise<StatusView[]> {
+export async function homeTimeline(ctx: AppContext, viewerId: string, page: Page): Promise<StatusKey[]> {
   const hidden = await hiddenAccountList(ctx.db, viewerId, ctx.now().toISOString());
   const h = hidden.length;
   // the hottest read: compiled once per shape (number of hidden accounts, page parameters)

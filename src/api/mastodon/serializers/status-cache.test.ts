@@ -8,6 +8,7 @@ import { favouriteStatus, unfavouriteStatus } from "../../../core/statuses/favou
 import { pinStatus } from "../../../core/statuses/pin.ts";
 import type { Json } from "../../../core/statuses/testing.ts";
 import { post } from "../../../core/statuses/testing.ts";
+import { STATUS_KEY_COLUMNS, type StatusKey } from "../../../core/statuses/view.ts";
 import type { Account, Status } from "../../../store/schema.ts";
 import { createTestUser, describeStores } from "../../../testing/harness.ts";
 import {
@@ -164,6 +165,46 @@ describeStores("status JSON parts cache", (get) => {
     assert.deepEqual(await load(id), []);
     const home = await reader.api("/api/v1/timelines/home");
     assert.ok(!((await home.json()) as Json[]).some((s: Json) => s.id === id));
+  });
+
+  test("rows read without their content render the same, before and after an edit or a delete", async () => {
+    const ctx = get();
+    const author = await createTestUser(ctx);
+    const reader = await createTestUser(ctx);
+    const a = (await post(author, { status: "бір #тег" })).body.id as string;
+    const b = (await post(author, { status: "екі" })).body.id as string;
+    const boost = await reblogStatus(ctx, reader.account, a);
+    const keys = async () =>
+      (await ctx.db
+        .selectFrom("statuses")
+        .select(STATUS_KEY_COLUMNS)
+        .where("id", "in", [a, b, boost.id])
+        .orderBy("id", "desc")
+        .execute()) as StatusKey[];
+    const text = async (rows: StatusKey[]) =>
+      Buffer.from(await serializeStatusesJson(ctx, rows, reader.account)).toString("utf8");
+    statusPartsCache(ctx).clear();
+    const full = JSON.stringify(await serializeStatuses(ctx, await load(a, b, boost.id), reader.account));
+    assert.equal(await text(await keys()), full); // parts not cached: content read for them
+    assert.equal(await text(await keys()), full); // from the cache
+    await favouriteStatus(ctx, reader.account, a);
+    await editStatus(ctx, author.account, b, { text: "өзгертілді" });
+    const after = await text(await keys());
+    assert.equal(
+      after,
+      JSON.stringify(await serializeStatuses(ctx, await load(a, b, boost.id), reader.account)),
+    );
+    assert.match(after, /өзгертілді/);
+    assert.match(after, /"favourites_count":1/);
+    // deleted after the page was read: left out
+    const stale = await keys();
+    statusPartsCache(ctx).clear();
+    await author.api(`/api/v1/statuses/${b}`, { method: "DELETE" });
+    const parsed = JSON.parse(await text(stale)) as Json[];
+    assert.deepEqual(
+      parsed.map((s: Json) => s.id),
+      [boost.id, a],
+    );
   });
 
   test("the cache is bounded", () => {

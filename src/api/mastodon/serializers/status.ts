@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../../app.ts";
 import { Lru } from "../../../core/lru.ts";
-import { STATUS_VIEW_COLUMNS, type StatusView } from "../../../core/statuses/view.ts";
+import { STATUS_VIEW_COLUMNS, type StatusKey, type StatusView } from "../../../core/statuses/view.ts";
 import { prepared } from "../../../store/prepared.ts";
 import type { Account, Poll, Status } from "../../../store/schema.ts";
 import { ACCOUNT_VIEW_COLUMNS, type AccountView, type MastodonAccount, serializeAccount } from "./account.ts";
@@ -59,9 +59,9 @@ export interface MastodonStatus {
   text?: string;
 }
 
-interface Batch {
+interface Batch<S extends StatusKey = StatusView> {
   accounts: Map<string, AccountView>;
-  originals: Map<string, StatusView>;
+  originals: Map<string, S | StatusView>;
   entities: Map<string, StatusEntities>;
   polls: Map<string, Poll>;
   pollExtras: PollExtras;
@@ -113,10 +113,10 @@ function uniq(values: Iterable<string | null | undefined>): string[] {
 }
 
 /** Mentions and tags of `statuses`, from the cache or (for the rest) two queries. */
-async function loadEntities(ctx: AppContext, statuses: StatusView[]): Promise<Map<string, StatusEntities>> {
+async function loadEntities(ctx: AppContext, statuses: StatusKey[]): Promise<Map<string, StatusEntities>> {
   const cache = statusEntityCache(ctx);
   const out = new Map<string, StatusEntities>();
-  const missing: StatusView[] = [];
+  const missing: StatusKey[] = [];
   for (const s of statuses) {
     const hit = cache.get(entityKey(s));
     if (hit) out.set(s.id, hit);
@@ -255,12 +255,16 @@ async function loadViewerFlags(
 }
 
 /** Loads everything the given statuses (and their reblogged originals) need, in a fixed number of queries. */
-async function loadBatch(ctx: AppContext, statuses: StatusView[], viewer: Account | null): Promise<Batch> {
+async function loadBatch<S extends StatusKey>(
+  ctx: AppContext,
+  statuses: S[],
+  viewer: Account | null,
+): Promise<Batch<S>> {
   const db = ctx.db;
   const originalIds = uniq(statuses.map((s) => s.reblog_of_id));
   const known = new Map(statuses.map((s) => [s.id, s]));
   const missing = originalIds.filter((id) => !known.has(id));
-  const originals = new Map<string, StatusView>();
+  const originals = new Map<string, S | StatusView>();
   if (missing.length) {
     const m = missing.length;
     const rows = await prepared(
@@ -322,13 +326,13 @@ async function loadBatch(ctx: AppContext, statuses: StatusView[], viewer: Accoun
   };
 }
 
-function uniqueStatuses(list: StatusView[]): StatusView[] {
-  const seen = new Map<string, StatusView>();
+function uniqueStatuses<S extends StatusKey>(list: S[]): S[] {
+  const seen = new Map<string, S>();
   for (const s of list) if (!seen.has(s.id)) seen.set(s.id, s);
   return [...seen.values()];
 }
 
-function renderedAccount(ctx: AppContext, b: Batch, a: AccountView): MastodonAccount {
+function renderedAccount(ctx: AppContext, b: Batch<StatusKey>, a: AccountView): MastodonAccount {
   let json = b.renderedAccounts.get(a.id);
   if (!json) {
     json = serializeAccount(ctx, a);
@@ -442,26 +446,42 @@ export function statusPartsCache(ctx: AppContext): Lru<string, StatusParts> {
 
 const j = JSON.stringify;
 
-function partsOf(ctx: AppContext, s: StatusView, b: Batch): StatusParts {
+function isView(s: StatusKey): s is StatusView {
+  return "content" in s;
+}
+
+/** Cached parts, or parts rendered from the full row (`views`) and cached under that row's key. */
+function partsOf(
+  ctx: AppContext,
+  s: StatusKey,
+  b: Batch<StatusKey>,
+  hits: Map<string, StatusParts>,
+  views: Map<string, StatusView>,
+): StatusParts | null {
+  let parts = hits.get(s.id);
+  if (parts) return parts;
   const cache = statusPartsCache(ctx);
   const key = entityKey(s);
-  let parts = cache.get(key);
+  parts = cache.get(key);
   if (!parts) {
+    const row = isView(s) ? s : views.get(s.id);
+    if (!row) return null; // deleted since the page was read
     const e = b.entities.get(s.id);
     parts = {
       head: Buffer.from(
-        `{"id":${j(s.id)},"created_at":${j(s.created_at)},"in_reply_to_id":${j(s.in_reply_to_id)},` +
-          `"in_reply_to_account_id":${j(s.in_reply_to_account_id)},"sensitive":${!!s.sensitive},` +
-          `"spoiler_text":${j(s.spoiler_text)},"visibility":${j(s.visibility)},"language":${j(s.language)},` +
-          `"uri":${j(s.uri)},"url":${j(s.url || null)},"replies_count":`,
+        `{"id":${j(row.id)},"created_at":${j(row.created_at)},"in_reply_to_id":${j(row.in_reply_to_id)},` +
+          `"in_reply_to_account_id":${j(row.in_reply_to_account_id)},"sensitive":${!!row.sensitive},` +
+          `"spoiler_text":${j(row.spoiler_text)},"visibility":${j(row.visibility)},"language":${j(row.language)},` +
+          `"uri":${j(row.uri)},"url":${j(row.url || null)},"replies_count":`,
       ),
-      mid: Buffer.from(`,"edited_at":${j(s.edited_at)},"content":${j(s.content)},"reblog":`),
+      mid: Buffer.from(`,"edited_at":${j(row.edited_at)},"content":${j(row.content)},"reblog":`),
       tail: Buffer.from(
         `,"media_attachments":[],"mentions":${j(e?.mentions ?? [])},"tags":${j(e?.tags ?? [])},` +
           `"emojis":[],"card":null,"poll":`,
       ),
     };
-    cache.set(key, parts);
+    // an edit between the page read and the full read: shown, but not cached under the old key
+    if (entityKey(row) === key) cache.set(key, parts);
   }
   return parts;
 }
@@ -471,8 +491,10 @@ const NULL = Buffer.from("null");
 /** `build` as UTF-8 JSON chunks appended to `out`; false (nothing appended) where build gives null. */
 function buildBytes(
   ctx: AppContext,
-  s: StatusView,
-  b: Batch,
+  s: StatusKey,
+  b: Batch<StatusKey>,
+  hits: Map<string, StatusParts>,
+  views: Map<string, StatusView>,
   viewer: Account | null,
   accountBytes: Map<string, Buffer>,
   out: Buffer[],
@@ -481,7 +503,8 @@ function buildBytes(
   const account = b.accounts.get(s.account_id);
   if (!account) return false;
   const start = out.length;
-  const parts = partsOf(ctx, s, b);
+  const parts = partsOf(ctx, s, b, hits, views);
+  if (!parts) return false;
   out.push(
     parts.head,
     Buffer.from(
@@ -491,7 +514,11 @@ function buildBytes(
   );
   if (s.reblog_of_id) {
     const original = b.originals.get(s.reblog_of_id);
-    if (!original || depth !== 0 || !buildBytes(ctx, original, b, viewer, accountBytes, out, 1)) {
+    if (
+      !original ||
+      depth !== 0 ||
+      !buildBytes(ctx, original, b, hits, views, viewer, accountBytes, out, 1)
+    ) {
       out.length = start; // a reblog whose original is gone is not shown
       return false;
     }
@@ -527,17 +554,41 @@ const CLOSE = Buffer.from("]");
  */
 export async function serializeStatusesJson(
   ctx: AppContext,
-  statuses: StatusView[],
+  statuses: StatusKey[],
   viewer: Account | null,
 ): Promise<Uint8Array<ArrayBuffer>> {
   if (statuses.length === 0) return new TextEncoder().encode("[]");
-  const batch = await loadBatch(ctx, statuses, viewer);
+  // rows read without their content (StatusKey) need it only where the parts are not cached; the
+  // hits are held here so that other requests cannot evict them before they are used
+  const cache = statusPartsCache(ctx);
+  const hits = new Map<string, StatusParts>();
+  const need: string[] = [];
+  for (const s of statuses) {
+    if (isView(s)) continue;
+    const parts = cache.get(entityKey(s));
+    if (parts) hits.set(s.id, parts);
+    else need.push(s.id);
+  }
+  const n = need.length;
+  const [batch, viewRows] = await Promise.all([
+    loadBatch(ctx, statuses, viewer),
+    n
+      ? prepared(
+          ctx.db,
+          `status-views-by-id:${n}`,
+          (p) =>
+            ctx.db.selectFrom("statuses").select(STATUS_VIEW_COLUMNS).where("id", "in", p.list("ids", n)),
+          { ids: need },
+        )
+      : Promise.resolve([] as StatusView[]),
+  ]);
+  const views = new Map(viewRows.map((r) => [r.id, r]));
   const accountBytes = new Map<string, Buffer>();
   const out: Buffer[] = [OPEN];
   for (const s of statuses) {
     const before = out.length;
     if (before > 1) out.push(COMMA);
-    if (!buildBytes(ctx, s, batch, viewer, accountBytes, out) && before > 1) out.length = before;
+    if (!buildBytes(ctx, s, batch, hits, views, viewer, accountBytes, out) && before > 1) out.length = before;
   }
   out.push(CLOSE);
   return Buffer.concat(out);
