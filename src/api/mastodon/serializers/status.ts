@@ -1,5 +1,11 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../../app.ts";
+import {
+  type ActiveFilter,
+  type FilterResult,
+  loadActiveFilters,
+  matchFilters,
+} from "../../../core/filters.ts";
 import { Lru } from "../../../core/lru.ts";
 import { STATUS_VIEW_COLUMNS, type StatusKey, type StatusView } from "../../../core/statuses/view.ts";
 import { prepared } from "../../../store/prepared.ts";
@@ -73,6 +79,8 @@ interface Batch<S extends StatusKey = StatusView> {
   apps: Map<string, MastodonApplication>;
   /** one rendered account per author per batch */
   renderedAccounts: Map<string, MastodonAccount>;
+  /** the viewer's active filters (every context: clients apply those of the timeline shown) */
+  filters: ActiveFilter[];
 }
 
 /** A status's mentions and hashtags as rendered; they change only with an edit. */
@@ -291,7 +299,7 @@ async function loadBatch<S extends StatusKey>(
   const viewerId = viewer?.id ?? null;
   const a = accountIds.length;
 
-  const [accountRows, entities, pollRows, flags, apps] = await Promise.all([
+  const [accountRows, entities, pollRows, flags, apps, filters] = await Promise.all([
     a
       ? prepared(
           db,
@@ -308,6 +316,7 @@ async function loadBatch<S extends StatusKey>(
     appIds.length
       ? db.selectFrom("oauth_apps").select(["id", "name", "website"]).where("id", "in", appIds).execute()
       : Promise.resolve([] as { id: string; name: string; website: string | null }[]),
+    viewerId ? loadActiveFilters(ctx, viewerId) : Promise.resolve([] as ActiveFilter[]),
   ]);
   const pollExtras = await loadPollExtras(db, pollIds, viewerId);
   return {
@@ -323,7 +332,21 @@ async function loadBatch<S extends StatusKey>(
     mutedConversations: flags?.mutedConversations ?? new Set(),
     apps: new Map(apps.map((r) => [r.id, { name: r.name, website: r.website }])),
     renderedAccounts: new Map(),
+    filters,
   };
+}
+
+/**
+ * Mastodon's `filtered` for the viewer: matches of their filters on the status proper (a reblog's
+ * original), never on their own statuses; a reblog carries its original's matches.
+ */
+function filterResults(
+  b: Batch<StatusKey>,
+  proper: { id: string; account_id: string; content: string; spoiler_text: string },
+  viewer: Account,
+): FilterResult[] {
+  if (b.filters.length === 0 || proper.account_id === viewer.id) return [];
+  return matchFilters(b.filters, proper);
 }
 
 function uniqueStatuses<S extends StatusKey>(list: S[]): S[] {
@@ -383,7 +406,7 @@ function build(
     poll: poll ? serializePollWith(ctx, poll, b.pollExtras, viewer?.id ?? null) : null,
   };
   if (viewer) {
-    out.filtered = [];
+    out.filtered = reblog ? (reblog.filtered ?? []) : filterResults(b, s, viewer);
     out.favourited = b.favourited.has(s.id);
     out.reblogged = b.reblogged.has(s.id);
     out.muted = !!s.conversation_id && b.mutedConversations.has(s.conversation_id);
@@ -430,6 +453,9 @@ interface StatusParts {
   mid: Buffer;
   /** `,"media_attachments":[],"mentions":…,"tags":…,"emojis":[],"card":null,"poll":` */
   tail: Buffer;
+  /** the text filters match against */
+  content: string;
+  spoiler_text: string;
 }
 
 export const STATUS_PARTS_CACHE_MAX = 5_000;
@@ -479,6 +505,8 @@ function partsOf(
         `,"media_attachments":[],"mentions":${j(e?.mentions ?? [])},"tags":${j(e?.tags ?? [])},` +
           `"emojis":[],"card":null,"poll":`,
       ),
+      content: row.content,
+      spoiler_text: row.spoiler_text,
     };
     // an edit between the page read and the full read: shown, but not cached under the old key
     if (entityKey(row) === key) cache.set(key, parts);
@@ -505,6 +533,8 @@ function buildBytes(
   const start = out.length;
   const parts = partsOf(ctx, s, b, hits, views);
   if (!parts) return false;
+  let properParts = parts;
+  let proper: StatusKey = s;
   out.push(
     parts.head,
     Buffer.from(
@@ -514,14 +544,18 @@ function buildBytes(
   );
   if (s.reblog_of_id) {
     const original = b.originals.get(s.reblog_of_id);
+    const originalParts = original ? partsOf(ctx, original, b, hits, views) : null;
     if (
       !original ||
+      !originalParts ||
       depth !== 0 ||
       !buildBytes(ctx, original, b, hits, views, viewer, accountBytes, out, 1)
     ) {
       out.length = start; // a reblog whose original is gone is not shown
       return false;
     }
+    proper = original;
+    properParts = originalParts;
   } else out.push(NULL);
   let acc = accountBytes.get(account.id);
   if (!acc) {
@@ -532,7 +566,18 @@ function buildBytes(
   const poll = s.poll_id ? b.polls.get(s.poll_id) : undefined;
   let rest = poll ? j(serializePollWith(ctx, poll, b.pollExtras, viewer?.id ?? null)) : "null";
   if (viewer) {
-    rest += `,"filtered":[],"favourited":${b.favourited.has(s.id)},"reblogged":${b.reblogged.has(s.id)}`;
+    const filtered = filterResults(
+      b,
+      {
+        id: proper.id,
+        account_id: proper.account_id,
+        content: properParts.content,
+        spoiler_text: properParts.spoiler_text,
+      },
+      viewer,
+    );
+    rest += `,"filtered":${filtered.length ? j(filtered) : "[]"}`;
+    rest += `,"favourited":${b.favourited.has(s.id)},"reblogged":${b.reblogged.has(s.id)}`;
     rest += `,"muted":${!!s.conversation_id && b.mutedConversations.has(s.conversation_id)}`;
     rest += `,"bookmarked":${b.bookmarked.has(s.id)}`;
     if (s.account_id === viewer.id) {
