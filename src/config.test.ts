@@ -15,6 +15,12 @@ test("defaults work on one machine", () => {
   assert.equal(c.testMode, false);
 });
 
+test("without TORGAI_DOMAIN the local address follows PORT", () => {
+  const c = loadConfig({ PORT: "8081" });
+  assert.equal(c.domain, "localhost:8081");
+  assert.equal(c.baseUrl, "http://localhost:8081");
+});
+
 test("a public domain gets https and DATABASE_URL selects PostgreSQL", () => {
   const c = loadConfig({ TORGAI_DOMAIN: "Torgai.KZ", DATABASE_URL: "postgres://u@db/torgai", PORT: "8080" });
   assert.equal(c.baseUrl, "https://torgai.kz");

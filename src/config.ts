@@ -12,7 +12,7 @@ const EnvSchema = z.object({
   TORGAI_DOMAIN: z
     .string()
     .regex(/^[a-z0-9.-]+(:\d+)?$/i, "must be a host name, optionally with :port")
-    .default("localhost:3000"),
+    .optional(),
   TORGAI_PROTOCOL: z.enum(["http", "https"]).optional(),
   TORGAI_DATA_DIR: z.string().default("./data"),
   DATABASE_URL: z.string().optional(),
@@ -69,7 +69,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const dataDir = resolve(e.TORGAI_DATA_DIR);
-  const isLocalHost = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(e.TORGAI_DOMAIN);
+  // unset: this machine on the port it listens on (a public server sets its domain once)
+  const domain = (e.TORGAI_DOMAIN ?? `localhost:${e.PORT}`).toLowerCase();
+  const isLocalHost = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(domain);
   const protocol = e.TORGAI_PROTOCOL ?? (isLocalHost ? "http" : "https");
   const databaseUrl = e.DATABASE_URL?.trim()
     ? e.DATABASE_URL.trim()
@@ -80,8 +82,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     host: e.HOST,
-    domain: e.TORGAI_DOMAIN.toLowerCase(),
-    baseUrl: `${protocol}://${e.TORGAI_DOMAIN.toLowerCase()}`,
+    domain,
+    baseUrl: `${protocol}://${domain}`,
     dataDir,
     databaseUrl,
     redisUrl: e.REDIS_URL?.trim() || undefined,
