@@ -8,6 +8,7 @@ import { countableLength } from "../text/extract.ts";
 import { addToHomeFeed } from "../timelines/feed.ts";
 import { canView, type Visibility } from "../visibility.ts";
 import { parseStatusText, storeStatusEntities } from "./entities.ts";
+import { detectPostLanguage } from "./language.ts";
 import { insertPoll, type PollInput, validatePoll } from "./polls.ts";
 
 export interface CreateStatusInput {
@@ -100,7 +101,7 @@ export async function createStatus(
     throw new ValidationError("Validation failed: Media attachments are not supported yet");
   validateStatusLength(ctx, text, spoiler);
   if (input.poll) validatePoll(ctx, input.poll);
-  const language = normalizeLanguage(input.language);
+  const language = normalizeLanguage(input.language) ?? (await detectPostLanguage(text, spoiler));
 
   try {
     return await transaction(ctx, async (trx, after) => {
