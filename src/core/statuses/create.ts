@@ -45,20 +45,31 @@ export function validateStatusLength(ctx: AppContext, text: string, spoiler: str
   }
 }
 
-async function defaultVisibility(db: Db, author: Account): Promise<Visibility> {
+/**
+ * The author's posting defaults, as Mastodon: the chosen default visibility (else private for a
+ * locked account, public otherwise) and default language (used when none is given or detected).
+ */
+async function postingDefaults(
+  db: Db,
+  author: Account,
+): Promise<{ visibility: Visibility; language: string | null }> {
   const user = await db
     .selectFrom("users")
     .select("settings")
     .where("account_id", "=", author.id)
     .executeTakeFirst();
+  let visibility: Visibility = author.locked ? "private" : "public";
+  let language: string | null = null;
   try {
     const s = JSON.parse(user?.settings ?? "{}") as Record<string, unknown>;
     const v = s["posting:default:visibility"] ?? s.default_privacy ?? s.default_visibility;
-    if (v === "public" || v === "unlisted" || v === "private" || v === "direct") return v;
+    if (v === "public" || v === "unlisted" || v === "private" || v === "direct") visibility = v;
+    const l = s["posting:default:language"] ?? s.default_language;
+    if (typeof l === "string") language = normalizeLanguage(l);
   } catch {
-    // unreadable settings fall back to the default below
+    // unreadable settings (or a stored language that is no longer valid) fall back to the defaults
   }
-  return author.locked ? "private" : "public";
+  return { visibility, language };
 }
 
 async function findIdempotent(ctx: AppContext, accountId: string, key: string): Promise<Status | null> {
@@ -117,7 +128,8 @@ export async function createStatus(
           throw new NotFoundError("The status you are trying to reply to does not appear to exist.");
         }
       }
-      const visibility = input.visibility ?? (await defaultVisibility(trx, author));
+      const defaults = input.visibility && language ? null : await postingDefaults(trx, author);
+      const visibility = input.visibility ?? defaults?.visibility ?? "public";
       const parsed = await parseStatusText(ctx, trx, text);
       const nowIso = ctx.now().toISOString();
       const id = ctx.ids();
@@ -143,7 +155,7 @@ export async function createStatus(
         spoiler_text: spoiler,
         sensitive: input.sensitive || spoiler !== "" ? 1 : 0,
         visibility,
-        language,
+        language: language ?? defaults?.language ?? null,
         application_id: input.applicationId ?? null,
         poll_id: null,
         replies_count: 0,

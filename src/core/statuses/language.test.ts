@@ -24,5 +24,12 @@ describeStores("statuses get a detected language unless the client sets one", (g
       "en",
     );
     assert.equal((await post({ status: "#торғай" })).language, null);
+    // nothing to detect: the author's default posting language, if set
+    await u.api("/api/v1/accounts/update_credentials", {
+      method: "PATCH",
+      json: { source: { language: "kk" } },
+    });
+    assert.equal((await post({ status: "#торғай" })).language, "kk");
+    assert.equal((await post({ status: "В Казахстане открылись новые школы" })).language, "ru");
   });
 });
