@@ -3,44 +3,16 @@ import { test } from "node:test";
 import type { AppContext } from "../app.ts";
 import type { Status } from "../store/schema.ts";
 import { createTestUser, describeStores } from "../testing/harness.ts";
+import { insertStatus as insertRawStatus } from "./timelines/test-helpers.ts";
 import { canView, visibleTo } from "./visibility.ts";
 
-async function insertStatus(
+function insertStatus(
   ctx: AppContext,
   accountId: string,
   visibility: Status["visibility"],
   extra: Partial<Status> = {},
 ): Promise<Status> {
-  const id = ctx.ids();
-  const now = ctx.now().toISOString();
-  const row: Status = {
-    id,
-    uri: `${ctx.config.baseUrl}/s/${id}`,
-    url: `${ctx.config.baseUrl}/s/${id}`,
-    account_id: accountId,
-    local: 1,
-    in_reply_to_id: null,
-    in_reply_to_account_id: null,
-    reblog_of_id: null,
-    conversation_id: null,
-    text: "hi",
-    content: "<p>hi</p>",
-    spoiler_text: "",
-    sensitive: 0,
-    visibility,
-    language: null,
-    application_id: null,
-    poll_id: null,
-    replies_count: 0,
-    reblogs_count: 0,
-    favourites_count: 0,
-    created_at: now,
-    edited_at: null,
-    updated_at: now,
-    ...extra,
-  };
-  await ctx.db.insertInto("statuses").values(row).execute();
-  return row;
+  return insertRawStatus(ctx, accountId, { ...extra, visibility });
 }
 
 describeStores("visibility", (get) => {

@@ -1,25 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { AppContext } from "../../app.ts";
 import { registerJobHandlers } from "../../jobs/handlers.ts";
-import { createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
-type J = any;
-
-async function post(
-  ctx: AppContext,
-  user: TestUser,
-  status: string,
-  extra: Record<string, unknown> = {},
-): Promise<J> {
-  const res = await user.api("/api/v1/statuses", { json: { status, ...extra } });
-  assert.equal(res.status, 200);
-  await ctx.queue.drain();
-  return res.json();
-}
-
-const json = async (res: Response | Promise<Response>): Promise<J> => (await res).json();
+import { type J, json, postStatus as post } from "../../testing/api.ts";
+import { createTestUser, describeStores } from "../../testing/harness.ts";
 
 describeStores("lists API", (getCtx) => {
   test("CRUD, membership requires a follow, list timeline and replies policy", async () => {

@@ -4,11 +4,8 @@ import { test } from "node:test";
 import { deleteAccount } from "../../core/accounts/delete.ts";
 import { post } from "../../core/statuses/testing.ts";
 import { registerJobHandlers } from "../../jobs/handlers.ts";
+import { type J, json } from "../../testing/api.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
-type J = any;
-const json = async (res: Response | Promise<Response>): Promise<J> => (await res).json();
 
 describeStores("security regressions", (get) => {
   test("conversations drop direct posts of accounts blocked either way (list and read)", async () => {

@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { AppContext } from "../../app.ts";
 import { registerJobHandlers } from "../../jobs/handlers.ts";
+import { type J, postStatus as post } from "../../testing/api.ts";
 import { createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
-type J = any;
-
-async function post(
-  ctx: AppContext,
-  user: TestUser,
-  status: string,
-  extra: Record<string, unknown> = {},
-): Promise<J> {
-  const res = await user.api("/api/v1/statuses", { json: { status, ...extra } });
-  assert.equal(res.status, 200, await res.clone().text());
-  await ctx.queue.drain();
-  return res.json();
-}
 
 async function get(
   user: TestUser,
