@@ -79,6 +79,16 @@ function v1Filter(f: Filter, k: FilterKeyword) {
   };
 }
 
+function filterInput(p: z.output<typeof FilterBody>) {
+  return {
+    title: p.title,
+    context: p.context,
+    filter_action: p.filter_action,
+    expires_in: p.expires_in,
+    keywords: keywordInputs(p.keywords_attributes),
+  };
+}
+
 export function filtersRoutes(ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
 
@@ -91,13 +101,7 @@ export function filtersRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.post("/api/v2/filters", async (c) => {
     const { account } = requireUser(c, "write:filters");
     const p = validate(FilterBody, await allParams(c));
-    const filter = await createFilter(ctx, account.id, {
-      title: p.title,
-      context: p.context,
-      filter_action: p.filter_action,
-      expires_in: p.expires_in,
-      keywords: keywordInputs(p.keywords_attributes),
-    });
+    const filter = await createFilter(ctx, account.id, filterInput(p));
     return c.json(filter);
   });
 
@@ -109,13 +113,7 @@ export function filtersRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.put("/api/v2/filters/:id{[0-9]+}", async (c) => {
     const { account } = requireUser(c, "write:filters");
     const p = validate(FilterBody, await allParams(c));
-    const filter = await updateFilter(ctx, account.id, c.req.param("id"), {
-      title: p.title,
-      context: p.context,
-      filter_action: p.filter_action,
-      expires_in: p.expires_in,
-      keywords: keywordInputs(p.keywords_attributes),
-    });
+    const filter = await updateFilter(ctx, account.id, c.req.param("id"), filterInput(p));
     return c.json(filter);
   });
 
