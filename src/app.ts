@@ -3,6 +3,7 @@ import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./core/events.ts";
 import { createIdGenerator, type IdGenerator } from "./core/ids.ts";
+import { jobDefinitions } from "./jobs/definitions.ts";
 import { JobQueue } from "./jobs/queue.ts";
 import { type Db, type DialectName, migrate, openStore, type Store } from "./store/db.ts";
 
@@ -39,8 +40,15 @@ export async function createContext(config: Config, opts: CreateContextOptions =
   const now = opts.now ?? (() => new Date());
   const events =
     opts.events ?? (config.redisUrl ? createRedisEventBus(config.redisUrl) : createLocalEventBus());
-  const queue = new JobQueue({ db: store.db, dialect: store.dialect, ids, now, logger });
-  return {
+  const queue = new JobQueue({
+    db: store.db,
+    dialect: store.dialect,
+    ids,
+    now,
+    logger,
+    definitions: jobDefinitions,
+  });
+  const ctx: AppContext = {
     config,
     store,
     db: store.db,
@@ -52,6 +60,8 @@ export async function createContext(config: Config, opts: CreateContextOptions =
     logger,
     fetch: opts.fetch ?? globalThis.fetch,
   };
+  queue.attach(ctx);
+  return ctx;
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
@@ -71,7 +81,11 @@ export async function transaction<T>(
   fn: (trx: Db, after: AfterCommit) => Promise<T>,
 ): Promise<T> {
   const callbacks: (() => void | Promise<void>)[] = [];
-  const result = await ctx.db.transaction().execute((trx) => fn(trx, (cb) => callbacks.push(cb)));
+  const after: AfterCommit = (cb) => callbacks.push(cb);
+  const result = await ctx.db.transaction().execute((trx) => {
+    ctx.queue.trackTransaction(trx, after);
+    return fn(trx, after);
+  });
   for (const cb of callbacks) {
     try {
       await cb();

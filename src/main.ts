@@ -4,7 +4,6 @@
  */
 import { type AppContext, closeContext, createContext } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { registerJobHandlers } from "./jobs/handlers.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 export type ProcessMode = "all" | "web" | "worker";
@@ -17,7 +16,6 @@ export interface RunningProcess {
 
 export async function runProcess(mode: ProcessMode, config: Config): Promise<RunningProcess> {
   const ctx = await createContext(config);
-  registerJobHandlers(ctx);
   let server: RunningServer | undefined;
   try {
     if (mode !== "worker") server = await startServer(ctx, { port: config.port, host: config.host });

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
+import type { AfterCommit, AppContext } from "../app.ts";
 import type { Db, DialectName } from "../store/db.ts";
-import type { Job } from "../store/schema.ts";
-
-export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<void>;
+import type { JobDefinition } from "./define.ts";
+import type { JobPayloads } from "./definitions.ts";
 
 export interface EnqueueOptions {
   runAt?: Date;
@@ -19,51 +19,80 @@ export function backoffMs(attempts: number, random = Math.random): number {
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
+export interface JobQueueOptions {
+  db: Db;
+  dialect: DialectName;
+  ids: () => string;
+  now: () => Date;
+  logger?: Logger;
+  // biome-ignore lint/suspicious/noExplicitAny: a list of definitions, each with its own payload type
+  definitions: readonly JobDefinition<string, any>[];
+}
+
 /**
  * A durable, table-backed queue in the application database (transactional outbox): enqueue in the
  * same transaction as the change it belongs to; workers claim jobs with a lease; at-least-once, so
- * handlers are idempotent.
+ * handlers are idempotent. Job types and their payload schemas come from one list of definitions
+ * (src/jobs/definitions.ts for the server); `P` maps each name to its payload type.
  */
-export class JobQueue {
+export class JobQueue<P extends Record<string, unknown> = JobPayloads> {
   readonly #db: Db;
   readonly #dialect: DialectName;
   readonly #ids: () => string;
   readonly #now: () => Date;
   readonly #log?: Logger;
-  readonly #handlers = new Map<string, JobHandler>();
+  // biome-ignore lint/suspicious/noExplicitAny: see JobQueueOptions.definitions
+  readonly #definitions = new Map<string, JobDefinition<string, any>>();
+  /** transactions opened through transaction(): enqueue wakes the workers once they commit */
+  readonly #afterCommit = new WeakMap<object, AfterCommit>();
+  #ctx?: AppContext;
   #running = false;
   #active = 0;
   readonly #waiters = new Set<() => void>();
   #loops: Promise<void>[] = [];
 
-  constructor(opts: { db: Db; dialect: DialectName; ids: () => string; now: () => Date; logger?: Logger }) {
+  constructor(opts: JobQueueOptions) {
     this.#db = opts.db;
     this.#dialect = opts.dialect;
     this.#ids = opts.ids;
     this.#now = opts.now;
     this.#log = opts.logger;
+    for (const def of opts.definitions) this.#definitions.set(def.name, def);
   }
 
-  register(type: string, handler: JobHandler): void {
-    this.#handlers.set(type, handler);
+  /** The context handlers run with (set once by createContext). */
+  attach(ctx: AppContext): void {
+    this.#ctx = ctx;
   }
 
-  /** Inserts a job; pass the caller's transaction so the job commits or rolls back with the change. */
-  async enqueue(
+  /** Called by transaction(): jobs enqueued in `trx` wake the workers after it commits. */
+  trackTransaction(trx: Db, after: AfterCommit): void {
+    this.#afterCommit.set(trx, after);
+  }
+
+  /**
+   * Inserts a job; pass the caller's transaction so the job commits or rolls back with the change.
+   * The payload is validated against the job's schema here, so a bad payload fails the caller.
+   */
+  async enqueue<N extends keyof P & string>(
     db: Db,
-    type: string,
-    payload: Record<string, unknown>,
+    name: N,
+    payload: P[N],
     opts: EnqueueOptions = {},
   ): Promise<void> {
+    const def = this.#definitions.get(name);
+    if (!def) throw new Error(`unknown job type ${name}`);
+    const parsed = def.payload.parse(payload);
     const now = this.#now().toISOString();
     const row = {
       id: this.#ids(),
-      type,
-      payload: JSON.stringify(payload),
+      type: name,
+      payload: JSON.stringify(parsed),
       dedupe_key: opts.dedupeKey ?? null,
+      ordering_key: def.orderingKey?.(parsed) ?? null,
       status: "pending" as const,
       attempts: 0,
-      max_attempts: opts.maxAttempts ?? 16,
+      max_attempts: opts.maxAttempts ?? def.maxAttempts ?? 16,
       run_at: (opts.runAt ?? this.#now()).toISOString(),
       locked_until: null,
       last_error: null,
@@ -75,9 +104,13 @@ export class JobQueue {
       .values(row)
       .onConflict((oc) => oc.column("dedupe_key").doNothing())
       .execute();
+    const after = this.#afterCommit.get(db);
+    if (after) after(() => this.notify());
+    else if (!db.isTransaction) this.notify();
+    // a transaction opened without transaction(): the workers' next poll finds the job
   }
 
-  /** Wakes idle workers (called after a commit that enqueued work). */
+  /** Wakes idle workers. */
   notify(): void {
     for (const w of [...this.#waiters]) w();
   }
@@ -90,9 +123,25 @@ export class JobQueue {
       .selectFrom("jobs")
       .select("id")
       .where((eb) =>
-        eb.or([
-          eb.and([eb("status", "=", "pending"), eb("run_at", "<=", nowIso)]),
-          eb.and([eb("status", "=", "running"), eb("locked_until", "<", nowIso)]),
+        eb.and([
+          eb.or([
+            eb.and([eb("status", "=", "pending"), eb("run_at", "<=", nowIso)]),
+            eb.and([eb("status", "=", "running"), eb("locked_until", "<", nowIso)]),
+          ]),
+          // of the live jobs sharing an ordering key, only the oldest may run
+          eb.or([
+            eb("ordering_key", "is", null),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom("jobs as earlier")
+                  .select("earlier.id")
+                  .whereRef("earlier.ordering_key", "=", "jobs.ordering_key")
+                  .whereRef("earlier.id", "<", "jobs.id")
+                  .where("earlier.status", "in", ["pending", "running"]),
+              ),
+            ),
+          ]),
         ]),
       )
       .orderBy("run_at")
@@ -110,14 +159,18 @@ export class JobQueue {
       .returningAll()
       .executeTakeFirst();
     if (!job) return false;
-    const handler = this.#handlers.get(job.type);
+    const def = this.#definitions.get(job.type);
+    let dead = false;
     try {
-      if (!handler) throw new Error(`no handler for job type ${job.type}`);
-      await handler(JSON.parse(job.payload) as Record<string, unknown>, job);
+      if (!def) throw new PermanentJobError(`no handler for job type ${job.type}`);
+      if (!this.#ctx) throw new Error("the job queue is not attached to a context");
+      const parsed = def.payload.safeParse(JSON.parse(job.payload));
+      if (!parsed.success) throw new PermanentJobError(`invalid payload: ${parsed.error.message}`);
+      await def.handler(this.#ctx, parsed.data, job);
       await this.#db.deleteFrom("jobs").where("id", "=", job.id).execute();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const dead = job.attempts >= job.max_attempts;
+      dead = err instanceof PermanentJobError || job.attempts >= job.max_attempts;
       this.#log?.warn(
         { jobId: job.id, type: job.type, attempts: job.attempts, dead, err: message },
         "job failed",
@@ -135,6 +188,8 @@ export class JobQueue {
         .where("id", "=", job.id)
         .execute();
     }
+    // a finished or dead job may unblock the next one with its ordering key
+    if (job.ordering_key) this.notify();
     return true;
   }
 
@@ -187,3 +242,6 @@ export class JobQueue {
     return this.#active === 0;
   }
 }
+
+/** A failure that retrying cannot mend (unknown type, invalid payload): the job dies at once. */
+export class PermanentJobError extends Error {}

@@ -363,6 +363,8 @@ export interface JobsTable {
   type: string;
   payload: string; // JSON
   dedupe_key: string | null;
+  /** jobs sharing a key run one at a time, oldest first */
+  ordering_key: string | null;
   status: "pending" | "running" | "done" | "dead";
   attempts: number;
   max_attempts: number;

@@ -1,7 +1,6 @@
 /** Starts a real Torgai server (HTTP + streaming + job worker) on a free port for end-to-end tests. */
 import { createServer } from "node:net";
 import { type AppContext, closeContext } from "../../src/app.ts";
-import { registerJobHandlers } from "../../src/jobs/handlers.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { createTestContext, type StoreKind } from "../../src/testing/harness.ts";
 
@@ -31,7 +30,6 @@ export async function startE2EServer(
   const ctx = await createTestContext(kind, {
     config: { TORGAI_DOMAIN: `127.0.0.1:${port}`, TORGAI_PROTOCOL: "http", ...config },
   });
-  registerJobHandlers(ctx);
   ctx.queue.start(2, 25);
   const server = await startServer(ctx, { port, host: "127.0.0.1" });
   return {

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { registerJobHandlers } from "../../jobs/handlers.ts";
 import { type J, json, postStatus as post } from "../../testing/api.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
 
 describeStores("lists API", (getCtx) => {
   test("CRUD, membership requires a follow, list timeline and replies policy", async () => {
     const ctx = getCtx();
-    registerJobHandlers(ctx);
     const me = await createTestUser(ctx);
     const friend = await createTestUser(ctx);
     const other = await createTestUser(ctx);

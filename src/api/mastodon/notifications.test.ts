@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { registerJobHandlers } from "../../jobs/handlers.ts";
 import { type J, json, postStatus as post } from "../../testing/api.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
 
 describeStores("notifications, markers and conversations API", (getCtx) => {
   test("types filters, single fetch, dismiss, clear, unread count with markers", async () => {
     const ctx = getCtx();
-    registerJobHandlers(ctx);
     const me = await createTestUser(ctx);
     const fan = await createTestUser(ctx);
     await fan.api(`/api/v1/accounts/${me.account.id}/follow`, { method: "POST" });
@@ -78,7 +76,6 @@ describeStores("notifications, markers and conversations API", (getCtx) => {
 
   test("followers with notify get 'status' notifications; private posts never reach non-followers", async () => {
     const ctx = getCtx();
-    registerJobHandlers(ctx);
     const author = await createTestUser(ctx);
     const bell = await createTestUser(ctx);
     await bell.api(`/api/v1/accounts/${author.account.id}/follow`, { json: { notify: true } });
@@ -95,7 +92,6 @@ describeStores("notifications, markers and conversations API", (getCtx) => {
 
   test("direct posts make conversations that can be read and removed", async () => {
     const ctx = getCtx();
-    registerJobHandlers(ctx);
     const a = await createTestUser(ctx);
     const b = await createTestUser(ctx);
     const c = await createTestUser(ctx);

@@ -88,8 +88,6 @@ describeStores("polls API", (get) => {
       assert.equal(late.status, 422);
       const p = (await (await bob.api(`/api/v1/polls/${s.poll.id}`)).json()) as Json;
       assert.equal(p.expired, true);
-      const { registerStatusJobs } = await import("../../core/statuses/jobs.ts");
-      registerStatusJobs(ctx.queue, ctx);
       await ctx.db.deleteFrom("jobs").where("type", "!=", "poll.expire").execute();
       await ctx.queue.drain();
       await ctx.queue.enqueue(ctx.db, "poll.expire", { pollId: s.poll.id });

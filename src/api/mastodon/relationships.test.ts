@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { registerJobHandlers } from "../../jobs/handlers.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
@@ -9,7 +8,6 @@ type J = any;
 describeStores("relationships API", (getCtx) => {
   test("locked account: request, list with Link, authorize; followers/following", async () => {
     const ctx = getCtx();
-    registerJobHandlers(ctx);
     const locked = await createTestUser(ctx, { locked: true });
     const a = await createTestUser(ctx);
     const b = await createTestUser(ctx);

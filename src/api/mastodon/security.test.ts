@@ -3,14 +3,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { deleteAccount } from "../../core/accounts/delete.ts";
 import { post } from "../../core/statuses/testing.ts";
-import { registerJobHandlers } from "../../jobs/handlers.ts";
 import { type J, json } from "../../testing/api.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
 
 describeStores("security regressions", (get) => {
   test("conversations drop direct posts of accounts blocked either way (list and read)", async () => {
     const ctx = get();
-    registerJobHandlers(ctx);
     const a = await createTestUser(ctx);
     const b = await createTestUser(ctx);
     const c = await createTestUser(ctx);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { registerJobHandlers } from "../../jobs/handlers.ts";
 import { type J, postStatus as post } from "../../testing/api.ts";
 import { createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
 
@@ -22,7 +21,6 @@ function linkUrl(link: string | null, rel: "next" | "prev"): string {
 describeStores("timelines API", (getCtx) => {
   test("home timeline: follow, fan-out, pagination and Link headers", async () => {
     const ctx = getCtx();
-    registerJobHandlers(ctx);
     const alice = await createTestUser(ctx);
     const bob = await createTestUser(ctx);
     const follow = await alice.api(`/api/v1/accounts/${bob.account.id}/follow`, { method: "POST" });
@@ -77,7 +75,6 @@ describeStores("timelines API", (getCtx) => {
 
   test("private posts reach followers only; public timelines show public posts only", async () => {
     const ctx = getCtx();
-    registerJobHandlers(ctx);
     const author = await createTestUser(ctx);
     const follower = await createTestUser(ctx);
     const stranger = await createTestUser(ctx);
@@ -131,7 +128,6 @@ describeStores("timelines API", (getCtx) => {
 
   test("account statuses: replies, reblogs and pins filters", async () => {
     const ctx = getCtx();
-    registerJobHandlers(ctx);
     const a = await createTestUser(ctx);
     const b = await createTestUser(ctx);
     const root = await post(ctx, b, "root");

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { registerJobHandlers } from "../../jobs/handlers.ts";
 import { type RunningServer, startServer } from "../../server.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { connectWs, payloadOf, subscribed, wsUrl } from "./test-helpers.ts";
@@ -8,7 +7,6 @@ import { connectWs, payloadOf, subscribed, wsUrl } from "./test-helpers.ts";
 describeStores("streaming through the real API", (get) => {
   let srv: RunningServer;
   before(async () => {
-    registerJobHandlers(get());
     srv = await startServer(get(), { port: 0 });
   });
   after(() => srv.close());

@@ -26,7 +26,7 @@ export const NOTIFICATION_TYPES: readonly NotificationType[] = [
 
 /**
  * Records a notification inside the caller's transaction and streams it after commit. Nothing is
- * recorded for oneself, from an account the recipient blocks, or one muted with hide_notifications.
+ * recorded for oneself (but a poll's end), from an account the recipient blocks, or one muted with hide_notifications.
  * Returns the notification id, or null when suppressed.
  */
 export async function createNotification(
@@ -35,7 +35,8 @@ export async function createNotification(
   after: AfterCommit,
   input: { recipientId: string; fromId: string; type: NotificationType; statusId?: string | null },
 ): Promise<string | null> {
-  if (input.recipientId === input.fromId) return null;
+  // a poll's author hears of its end "from" themselves, as in Mastodon; nothing else notifies oneself
+  if (input.recipientId === input.fromId && input.type !== "poll") return null;
   const recipient = await trx
     .selectFrom("accounts")
     .select(["id", "domain"])

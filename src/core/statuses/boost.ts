@@ -109,7 +109,6 @@ async function insertReblog(
       statusId: reblog.id,
     });
     await ctx.queue.enqueue(trx, "status.fanout", { statusId: id });
-    after(() => ctx.queue.notify());
     return reblog;
   });
 }

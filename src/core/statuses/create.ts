@@ -220,7 +220,6 @@ export async function createStatus(
         });
       }
       await ctx.queue.enqueue(trx, "status.fanout", { statusId: id });
-      after(() => ctx.queue.notify());
       return status;
     });
   } catch (err) {

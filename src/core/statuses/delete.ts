@@ -98,7 +98,6 @@ export async function removeStatusIn(
         if (status.local) publish(channels.hashtagLocal(t), status.id);
       }
     }
-    ctx.queue.notify();
   });
 }
 

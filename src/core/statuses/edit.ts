@@ -199,7 +199,6 @@ export async function editStatus(
     }
     // `status.update` stream events (homes, lists, public and hashtag streams) come from this job
     await ctx.queue.enqueue(trx, "status.update_fanout", { statusId: status.id });
-    after(() => ctx.queue.notify());
     return updated;
   });
 }

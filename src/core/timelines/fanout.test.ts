@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { registerJobHandlers } from "../../jobs/handlers.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { blockAccount } from "../follows/blocks.ts";
 import { followAccount } from "../follows/follow.ts";
@@ -161,7 +160,6 @@ describeStores("fan-out", (get) => {
 
   test("home feeds are capped at 800 entries; the job runs from the queue", async () => {
     const ctx = get();
-    registerJobHandlers(ctx);
     const author = await createTestUser(ctx);
     const reader = await createTestUser(ctx);
     await followAccount(ctx, reader.account.id, author.account.id);

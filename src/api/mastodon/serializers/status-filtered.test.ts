@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { registerJobHandlers } from "../../../jobs/handlers.ts";
 import { createTestUser, describeStores } from "../../../testing/harness.ts";
 
 interface Json {
@@ -12,7 +11,6 @@ interface Json {
 describeStores("filters apply to statuses in REST responses", (get) => {
   test("home timeline, status GET and reblogs carry the viewer's filter matches; own posts never", async () => {
     const ctx = get();
-    registerJobHandlers(ctx);
     const reader = await createTestUser(ctx);
     const author = await createTestUser(ctx);
     const booster = await createTestUser(ctx);
