@@ -3,6 +3,7 @@ import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./core/events.ts";
 import { createIdGenerator, type IdGenerator } from "./core/ids.ts";
+import { type LocalUris, localUris } from "./core/uris.ts";
 import { jobDefinitions } from "./jobs/definitions.ts";
 import { JobQueue } from "./jobs/queue.ts";
 import { type Db, type DialectName, migrate, openStore, type Store } from "./store/db.ts";
@@ -10,6 +11,8 @@ import { type Db, type DialectName, migrate, openStore, type Store } from "./sto
 /** Everything a service needs, passed explicitly (no globals), so tests control clock, ids and fetch. */
 export interface AppContext {
   config: Config;
+  /** every local URL, built and parsed (core/uris.ts) */
+  uris: LocalUris;
   store: Store;
   db: Db;
   dialect: DialectName;
@@ -50,6 +53,7 @@ export async function createContext(config: Config, opts: CreateContextOptions =
   });
   const ctx: AppContext = {
     config,
+    uris: localUris(config.baseUrl),
     store,
     db: store.db,
     dialect: store.dialect,

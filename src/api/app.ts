@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppContext } from "../app.ts";
 import { resolveAccessToken } from "../core/auth/tokens.ts";
 import { RateLimitError, TorgaiError, UnauthorizedError, ValidationError } from "../core/errors.ts";
+import { nodeinfoRoutes } from "../federation/nodeinfo.ts";
 import { homeRoutes } from "../web/home.ts";
 import { staticRoutes } from "../web/static.ts";
 import type { HonoEnv } from "./context.ts";
@@ -103,6 +104,7 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
   app.route("/", homeRoutes(ctx));
   app.route("/", oauthRoutes(ctx));
   app.route("/", mastodonRoutes(ctx));
+  app.route("/", nodeinfoRoutes(ctx));
 
   app.notFound((c) => c.json({ error: "Not Found" }, 404));
 

@@ -121,22 +121,4 @@ describeStores("instance API", (get) => {
     assert.deepEqual([t.history[0].uses, t.history[0].accounts], ["2", "2"]);
     assert.equal(t.url, "https://torgai.test/tags/%D0%9D%D0%B0%D1%83%D1%80%D1%8B%D0%B7");
   });
-
-  test("NodeInfo and host-meta", async () => {
-    const api = apiCaller(get());
-    const wk = await (await api("/.well-known/nodeinfo")).json();
-    assert.equal(wk.links[0].href, "https://torgai.test/nodeinfo/2.0");
-    const res = await api("/nodeinfo/2.0");
-    assert.match(res.headers.get("content-type") ?? "", /nodeinfo\.diaspora\.software\/ns\/schema\/2\.0/);
-    const ni = await res.json();
-    assert.equal(ni.software.name, "torgai");
-    assert.deepEqual(ni.protocols, ["activitypub"]);
-    assert.equal(ni.openRegistrations, true);
-    assert.equal(typeof ni.usage.users.total, "number");
-    const hm = await api("/.well-known/host-meta");
-    assert.match(
-      await hm.text(),
-      /template="https:\/\/torgai\.test\/\.well-known\/webfinger\?resource=\{uri\}"/,
-    );
-  });
 });

@@ -1,6 +1,6 @@
 /**
- * Instance metadata (v1 and v2), custom emojis, announcements, trends, and the discovery documents
- * clients and crawlers read (NodeInfo, host-meta).
+ * Instance metadata (v1 and v2), custom emojis, announcements and trends (NodeInfo, a discovery
+ * document of the federation, is in src/federation/nodeinfo.ts).
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -12,7 +12,6 @@ import {
   localCustomEmojis,
   MASTODON_COMPAT_VERSION,
   SOURCE_URL,
-  TORGAI_VERSION,
   trendingTags,
   weeklyActivity,
 } from "../../core/instance.ts";
@@ -86,7 +85,7 @@ function limits(ctx: AppContext) {
 export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   const { config } = ctx;
-  const thumbnail = `${config.baseUrl}/static/thumbnail.png`;
+  const thumbnail = ctx.uris.static("thumbnail.png");
 
   app.get("/api/v1/instance", async (c) => {
     const [stats, contact] = await Promise.all([instanceStats(ctx), contactAccount(ctx)]);
@@ -172,7 +171,7 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
     return c.json(
       list.map((t) => ({
         name: t.name,
-        url: `${config.baseUrl}/tags/${encodeURIComponent(t.name)}`,
+        url: ctx.uris.tag(t.name),
         history: t.history,
       })),
     );
@@ -181,54 +180,6 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/trends/tags", tags);
   app.get("/api/v1/trends/statuses", (c) => c.json([]));
   app.get("/api/v1/trends/links", (c) => c.json([]));
-
-  // ---- discovery documents ----
-  app.get("/.well-known/nodeinfo", (c) =>
-    c.json({
-      links: ["2.0", "2.1"].map((v) => ({
-        rel: `http://nodeinfo.diaspora.software/ns/schema/${v}`,
-        href: `${config.baseUrl}/nodeinfo/${v}`,
-      })),
-    }),
-  );
-  for (const v of ["2.0", "2.1"]) {
-    app.get(`/nodeinfo/${v}`, async (c) => {
-      const stats = await instanceStats(ctx);
-      c.header(
-        "Content-Type",
-        `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/${v}#"`,
-      );
-      return c.body(
-        JSON.stringify({
-          version: v,
-          software: {
-            name: "torgai",
-            version: TORGAI_VERSION,
-            ...(v === "2.1" ? { repository: SOURCE_URL, homepage: SOURCE_URL } : {}),
-          },
-          protocols: ["activitypub"],
-          services: { outbound: [], inbound: [] },
-          usage: {
-            users: {
-              total: stats.userCount,
-              activeMonth: stats.activeMonth,
-              activeHalfyear: stats.activeHalfyear,
-            },
-            localPosts: stats.statusCount,
-          },
-          openRegistrations: config.registrations === "open",
-          metadata: { nodeName: config.instanceTitle, nodeDescription: config.instanceDescription },
-        }),
-      );
-    });
-  }
-  app.get("/.well-known/host-meta", (c) => {
-    c.header("Content-Type", "application/xrd+xml; charset=utf-8");
-    return c.body(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n` +
-        `  <Link rel="lrdd" template="${config.baseUrl}/.well-known/webfinger?resource={uri}"/>\n</XRD>\n`,
-    );
-  });
 
   return app;
 }

@@ -28,7 +28,7 @@ export function serializeTag(ctx: AppContext, t: TagView, withViewer: boolean) {
   return {
     ...(t.id ? { id: t.id } : {}),
     name: t.name,
-    url: `${ctx.config.baseUrl}/tags/${encodeURIComponent(t.name)}`,
+    url: ctx.uris.tag(t.name),
     history: t.history,
     ...(withViewer ? { following: t.following, featuring: t.featuring } : {}),
   };

@@ -65,16 +65,15 @@ export function validatePassword(password: string): void {
 }
 
 export function localActorUris(ctx: AppContext, username: string) {
-  const base = ctx.config.baseUrl;
-  const uri = `${base}/users/${username}`;
+  const u = ctx.uris;
   return {
-    uri,
-    url: `${base}/@${username}`,
-    inbox_url: `${uri}/inbox`,
-    outbox_url: `${uri}/outbox`,
-    shared_inbox_url: `${base}/inbox`,
-    followers_url: `${uri}/followers`,
-    following_url: `${uri}/following`,
+    uri: u.actor(username),
+    url: u.profile(username),
+    inbox_url: u.inbox(username),
+    outbox_url: u.outbox(username),
+    shared_inbox_url: u.sharedInbox(),
+    followers_url: u.followers(username),
+    following_url: u.following(username),
   };
 }
 

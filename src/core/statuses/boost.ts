@@ -64,7 +64,7 @@ async function insertReblog(
           : "public";
     const nowIso = ctx.now().toISOString();
     const id = ctx.ids();
-    const uri = `${ctx.config.baseUrl}/users/${account.username}/statuses/${id}/activity`;
+    const uri = ctx.uris.activity(account.username, id);
     const reblog: Status = {
       id,
       uri,

@@ -87,8 +87,8 @@ async function findIdempotent(ctx: AppContext, accountId: string, key: string): 
 
 export function localStatusUris(ctx: AppContext, username: string, id: string) {
   return {
-    uri: `${ctx.config.baseUrl}/users/${username}/statuses/${id}`,
-    url: `${ctx.config.baseUrl}/@${username}/${id}`,
+    uri: ctx.uris.status(username, id),
+    url: ctx.uris.post(username, id),
   };
 }
 

@@ -63,10 +63,10 @@ function dayOf(iso: string): string {
 
 /** Default avatar/header so clients never get an empty image URL. */
 export function defaultAvatarUrl(ctx: AppContext): string {
-  return `${ctx.config.baseUrl}/static/avatar.png`;
+  return ctx.uris.static("avatar.png");
 }
 export function defaultHeaderUrl(ctx: AppContext): string {
-  return `${ctx.config.baseUrl}/static/header.png`;
+  return ctx.uris.static("header.png");
 }
 
 /**

@@ -117,13 +117,12 @@ async function loadEntities(ctx: AppContext, statuses: StatusKey[]): Promise<Map
       { ids },
     ),
   ]);
-  const base = ctx.config.baseUrl;
   for (const s of missing) out.set(s.id, { mentions: [], tags: [] });
   for (const r of mentionRows) {
     out.get(r.status_id)?.mentions.push({ id: r.id, username: r.username, url: r.url, acct: acctOf(r) });
   }
   for (const r of tagRows) {
-    out.get(r.status_id)?.tags.push({ name: r.name, url: `${base}/tags/${encodeURIComponent(r.name)}` });
+    out.get(r.status_id)?.tags.push({ name: r.name, url: ctx.uris.tag(r.name) });
   }
   for (const s of missing) cache.set(entityKey(s), out.get(s.id) as StatusEntities);
   return out;
