@@ -19,6 +19,14 @@ storeTest("migrations create the schema and ids sort as numbers", async (ctx) =>
   assert.equal(row.uri, "https://torgai.test/users/Alice");
   assert.match(row.public_key_pem ?? "", /BEGIN PUBLIC KEY/);
   assert.match(row.ed25519_public_key ?? "", /BEGIN PUBLIC KEY/);
+  assert.ok(!("private_key_pem" in row), "private keys are not on the accounts row");
+  const keys = await ctx.db
+    .selectFrom("account_keys")
+    .selectAll()
+    .where("account_id", "=", account.id)
+    .executeTakeFirstOrThrow();
+  assert.match(keys.private_key_pem, /BEGIN PRIVATE KEY/);
+  assert.match(keys.ed25519_private_key, /BEGIN PRIVATE KEY/);
   assert.equal(row.followers_count, 0);
 });
 

@@ -32,9 +32,7 @@ export interface AccountsTable {
   followers_url: string | null;
   following_url: string | null;
   public_key_pem: string | null;
-  private_key_pem: string | null;
-  ed25519_public_key: string | null; // multibase / JWK text
-  ed25519_private_key: string | null;
+  ed25519_public_key: string | null; // PEM (SPKI)
   followers_count: Generated<number>;
   following_count: Generated<number>;
   statuses_count: Generated<number>;
@@ -358,6 +356,14 @@ export interface ServerSecretsTable {
   created_at: Timestamp;
 }
 
+/** Private keys of local accounts, read only to sign (never on the accounts row). */
+export interface AccountKeysTable {
+  account_id: string;
+  private_key_pem: string;
+  ed25519_private_key: string;
+  created_at: Timestamp;
+}
+
 export interface JobsTable {
   id: string;
   type: string;
@@ -445,6 +451,7 @@ export interface Database {
   filter_statuses: FilterStatusesTable;
   custom_emojis: CustomEmojisTable;
   jobs: JobsTable;
+  account_keys: AccountKeysTable;
   server_secrets: ServerSecretsTable;
   tag_follows: TagFollowsTable;
   featured_tags: FeaturedTagsTable;
@@ -463,4 +470,5 @@ export type OauthToken = Selectable<OauthTokensTable>;
 export type Notification = Selectable<NotificationsTable>;
 export type Poll = Selectable<PollsTable>;
 export type Job = Selectable<JobsTable>;
+export type AccountKeys = Selectable<AccountKeysTable>;
 export type List = Selectable<ListsTable>;

@@ -91,10 +91,8 @@ export async function generateActorKeys() {
     }),
   ]);
   return {
-    public_key_pem: rsa.publicKey,
-    private_key_pem: rsa.privateKey,
-    ed25519_public_key: ed.publicKey,
-    ed25519_private_key: ed.privateKey,
+    public: { public_key_pem: rsa.publicKey, ed25519_public_key: ed.publicKey },
+    private: { private_key_pem: rsa.privateKey, ed25519_private_key: ed.privateKey },
   };
 }
 
@@ -139,7 +137,7 @@ export async function createLocalAccount(
     avatar_url: null,
     header_url: null,
     ...localActorUris(ctx, username),
-    ...keys,
+    ...keys.public,
     followers_count: 0,
     following_count: 0,
     statuses_count: 0,
@@ -184,6 +182,10 @@ export async function createLocalAccount(
       if (used) throw new ConflictError("Validation failed: Email has already been taken");
     }
     await trx.insertInto("accounts").values(account).execute();
+    await trx
+      .insertInto("account_keys")
+      .values({ account_id: accountId, ...keys.private, created_at: now })
+      .execute();
     await trx.insertInto("users").values(user).execute();
   };
   try {

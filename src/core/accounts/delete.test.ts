@@ -159,7 +159,13 @@ storeTest(
       .where("id", "=", A)
       .executeTakeFirstOrThrow();
     assert.ok(tomb.suspended_at);
-    assert.ok(tomb.private_key_pem, "keys stay to sign the federated Delete");
+    assert.ok(tomb.suspended_at);
+    const keys = await ctx.db
+      .selectFrom("account_keys")
+      .select("private_key_pem")
+      .where("account_id", "=", A)
+      .executeTakeFirst();
+    assert.match(keys?.private_key_pem ?? "", /PRIVATE KEY/, "keys stay to sign the federated Delete");
     assert.equal(await findAccountByAcct(ctx, alice.account.username), null);
     await assert.rejects(
       createLocalAccount(ctx, { username: alice.account.username, password: "another password" }),
