@@ -11,7 +11,13 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
-const LOCK_MS = 5 * 60_000;
+/**
+ * A claimed job is leased for LEASE_MS and the lease is renewed every RENEW_MS while its handler
+ * runs, so a job whose worker died (kill -9, a lost machine) is claimed again within a minute, and
+ * a long handler is never run twice at once.
+ */
+const LEASE_MS = 60_000;
+const RENEW_MS = 20_000;
 
 /** Exponential backoff with ±25 % jitter: 20 s, 40 s … capped at 12 h; 16 attempts span ~3 days. */
 export function backoffMs(attempts: number, random = Math.random): number {
@@ -152,7 +158,7 @@ export class JobQueue<P extends Record<string, unknown> = JobPayloads> {
       .set((eb) => ({
         status: "running",
         attempts: eb("attempts", "+", 1),
-        locked_until: new Date(now.getTime() + LOCK_MS).toISOString(),
+        locked_until: new Date(now.getTime() + LEASE_MS).toISOString(),
         updated_at: nowIso,
       }))
       .where("id", "=", (eb) => eb.selectFrom(pick.as("p")).select("p.id"))
@@ -166,7 +172,7 @@ export class JobQueue<P extends Record<string, unknown> = JobPayloads> {
       if (!this.#ctx) throw new Error("the job queue is not attached to a context");
       const parsed = def.payload.safeParse(JSON.parse(job.payload));
       if (!parsed.success) throw new PermanentJobError(`invalid payload: ${parsed.error.message}`);
-      await def.handler(this.#ctx, parsed.data, job);
+      await this.#withLease(job.id, () => def.handler(this.#ctx as AppContext, parsed.data, job));
       await this.#db.deleteFrom("jobs").where("id", "=", job.id).execute();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -191,6 +197,23 @@ export class JobQueue<P extends Record<string, unknown> = JobPayloads> {
     // a finished or dead job may unblock the next one with its ordering key
     if (job.ordering_key) this.notify();
     return true;
+  }
+
+  async #withLease(jobId: string, run: () => Promise<void>): Promise<void> {
+    const renew = setInterval(() => {
+      this.#db
+        .updateTable("jobs")
+        .set({ locked_until: new Date(this.#now().getTime() + LEASE_MS).toISOString() })
+        .where("id", "=", jobId)
+        .where("status", "=", "running")
+        .execute()
+        .catch((err) => this.#log?.warn({ err, jobId }, "job lease renewal failed"));
+    }, RENEW_MS);
+    try {
+      await run();
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   /** Runs ready jobs until none is left (tests, CLI). */
