@@ -1,0 +1,93 @@
+/**
+ * Text limits over the wire: counted as Mastodon counts them, with hard caps in code points so a
+ * "short" text cannot hide tens of thousands of combining marks. Each refusal is a 422 with a
+ * readable error and writes nothing.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Json } from "../../core/statuses/testing.ts";
+import { apiCaller, createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
+
+const MARKS =
+  "\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u030a\u030b\u030c\u0323\u0324\u0325\u0326\u0327\u0328\u032d\u032e\u0330";
+
+/** `n` user-perceived characters, each a letter carrying `marks` combining marks. */
+function stuffed(n: number, marks: number): string {
+  return `а${MARKS.repeat(Math.ceil(marks / MARKS.length)).slice(0, marks)}`.repeat(n);
+}
+
+const patch = (u: TestUser, body: Json) =>
+  u.api("/api/v1/accounts/update_credentials", { method: "PATCH", json: body });
+
+async function refused(res: Response, pattern: RegExp): Promise<void> {
+  assert.equal(res.status, 422);
+  const body = (await res.json()) as Json;
+  assert.match(body.error, pattern);
+}
+
+describeStores("text limits over the wire", (get) => {
+  test("profile: display name and fields count code points, the bio graphemes with a code-point cap", async () => {
+    const ctx = get();
+    const u = await createTestUser(ctx);
+    // 30 characters to the eye, 180 code points
+    await refused(
+      await patch(u, { display_name: stuffed(30, 5) }),
+      /Display name is too long \(maximum is 30 characters\)/,
+    );
+    await refused(
+      await patch(u, { display_name: stuffed(30, 5000) }),
+      /Display name is too long \(maximum is 30 characters\)/,
+    );
+    const kazakh = "Әйгерім Нұрсұлтанқызы Өтемісова".slice(0, 30);
+    assert.equal([...kazakh].length, 30);
+    assert.equal((await patch(u, { display_name: kazakh })).status, 200);
+
+    await refused(
+      await patch(u, { note: stuffed(400, 5) }),
+      /Note is too long \(maximum is 2000 code points/,
+    );
+    await refused(
+      await patch(u, { note: "ә".repeat(501) }),
+      /Note is too long \(maximum is 500 characters\)/,
+    );
+    // as Mastodon, a link in the bio counts 23 characters whatever its length
+    const withLink = `${"ә".repeat(470)} https://example.kz/${"a".repeat(200)}`;
+    assert.equal((await patch(u, { note: withLink })).status, 200);
+
+    await refused(
+      await patch(u, { fields_attributes: [{ name: "сайт", value: stuffed(100, 3) }] }),
+      /Field value is too long \(maximum is 255 characters\)/,
+    );
+    await refused(
+      await patch(u, { fields_attributes: [{ name: stuffed(100, 3), value: "x" }] }),
+      /Field name is too long \(maximum is 255 characters\)/,
+    );
+    const five = Array.from({ length: 5 }, (_, i) => ({ name: `n${i}`, value: "v" }));
+    await refused(await patch(u, { fields_attributes: five }), /maximum is 4 fields/);
+
+    const me = (await (await u.api("/api/v1/accounts/verify_credentials")).json()) as Json;
+    assert.equal(me.display_name, kazakh, "refused updates changed nothing");
+    assert.deepEqual(me.fields, []);
+    assert.equal(me.source.note, withLink);
+  });
+
+  test("instance metadata advertises the profile limits", async () => {
+    const ctx = get();
+    const v2 = (await (await apiCaller(ctx)("/api/v2/instance")).json()) as Json;
+    assert.deepEqual(
+      {
+        max_note_length: v2.configuration.accounts.max_note_length,
+        max_profile_fields: v2.configuration.accounts.max_profile_fields,
+        profile_field_name_limit: v2.configuration.accounts.profile_field_name_limit,
+        profile_field_value_limit: v2.configuration.accounts.profile_field_value_limit,
+      },
+      {
+        max_note_length: 500,
+        max_profile_fields: 4,
+        profile_field_name_limit: 255,
+        profile_field_value_limit: 255,
+      },
+    );
+    assert.equal(v2.configuration.polls.max_characters_per_option, 50);
+  });
+});
