@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Json } from "../../core/statuses/testing.ts";
+import { type Json, post } from "../../core/statuses/testing.ts";
 import { apiCaller, createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
 
 const MARKS =
@@ -69,6 +69,48 @@ describeStores("text limits over the wire", (get) => {
     assert.equal(me.display_name, kazakh, "refused updates changed nothing");
     assert.deepEqual(me.fields, []);
     assert.equal(me.source.note, withLink);
+  });
+
+  test("posts: a code-point cap on text and spoiler together, for create, edit and poll options", async () => {
+    const ctx = get();
+    const u = await createTestUser(ctx);
+    // 5,000 characters by Mastodon's count (the limit), 100,000 code points
+    await refused(
+      await u.api("/api/v1/statuses", { json: { status: stuffed(5000, 19) } }),
+      /Text is too long \(maximum is 20000 code points/,
+    );
+    await refused(
+      await u.api("/api/v1/statuses", { json: { status: stuffed(560, 19), spoiler_text: stuffed(450, 19) } }),
+      /Text is too long \(maximum is 20000 code points/,
+    );
+    const mine = await u.api(`/api/v1/accounts/${u.account.id}/statuses`);
+    assert.deepEqual(await mine.json(), [], "nothing was written");
+
+    // ordinary long text, and long links (each counts 23), are still fine
+    assert.equal((await post(u, { status: "ә ".repeat(2500).trim() })).status, 200);
+    const links = Array.from({ length: 8 }, (_, i) => `https://example.kz/${i}/${"a".repeat(1000)}`).join(
+      " ",
+    );
+    assert.equal((await post(u, { status: links })).status, 200);
+
+    const s = (await post(u, { status: "бастапқы" })).body;
+    await refused(
+      await u.api(`/api/v1/statuses/${s.id}`, { method: "PUT", json: { status: stuffed(5000, 19) } }),
+      /Text is too long/,
+    );
+    const after = (await (await u.api(`/api/v1/statuses/${s.id}`)).json()) as Json;
+    assert.equal(after.content, "<p>бастапқы</p>");
+    assert.equal(after.edited_at, null);
+
+    // poll options count graphemes as Mastodon (40 emoji with skin tone: 80 code points) …
+    const thumbs = "👍🏽".repeat(40);
+    const poll = await post(u, { status: "?", poll: { options: [thumbs, "жоқ"], expires_in: 600 } });
+    assert.equal(poll.status, 200);
+    // … and 10 characters carrying 300 marks are refused
+    const res = await u.api("/api/v1/statuses", {
+      json: { status: "?", poll: { options: [stuffed(10, 30), "жоқ"], expires_in: 600 } },
+    });
+    await refused(res, /Poll contains an item with more than 50 characters/);
   });
 
   test("instance metadata advertises the profile limits", async () => {
