@@ -1,11 +1,11 @@
 /**
  * Text limits over the wire: counted as Mastodon counts them, with hard caps in code points so a
- * "short" text cannot hide tens of thousands of combining marks. Each refusal is a 422 with a
- * readable error and writes nothing.
+ * "short" text cannot hide tens of thousands of combining marks, and a cap on mentions per post.
+ * Each refusal is a 422 with a readable error and writes nothing.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type Json, post } from "../../core/statuses/testing.ts";
+import { insertRemoteAccounts, type Json, post } from "../../core/statuses/testing.ts";
 import { apiCaller, createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
 
 const MARKS =
@@ -111,6 +111,43 @@ describeStores("text limits over the wire", (get) => {
       json: { status: "?", poll: { options: [stuffed(10, 30), "жоқ"], expires_in: 600 } },
     });
     await refused(res, /Poll contains an item with more than 50 characters/);
+  });
+
+  test("mentions: at most 50 distinct accounts per post, 422 before any lookup", async () => {
+    const ctx = get();
+    const u = await createTestUser(ctx);
+    const names = Array.from({ length: 51 }, (_, i) => `m${i}`);
+    await insertRemoteAccounts(ctx, "mentions.example", names);
+    const at = (list: string[]) => list.map((n) => `@${n}@mentions.example`).join(" ");
+
+    // a thousand unknown names used to be a 500 ("Expression tree is too large")
+    const thousand = Array.from({ length: 1000 }, (_, i) => `@${(i + 1296).toString(36)}`).join(" ");
+    await refused(
+      await u.api("/api/v1/statuses", { json: { status: thousand } }),
+      /Text mentions too many accounts \(maximum is 50\)/,
+    );
+    await refused(
+      await u.api("/api/v1/statuses", { json: { status: at(names) } }),
+      /Text mentions too many accounts \(maximum is 50\)/,
+    );
+    const ok = await post(u, { status: `${at(names.slice(0, 50))} ${at(names.slice(0, 50))}` });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.mentions.length, 50);
+    // the same account named many times is one mention
+    assert.equal((await post(u, { status: "@m0@mentions.example ".repeat(200) })).status, 200);
+
+    // an edit is held to the same limit, and a refused edit keeps the old mentions
+    const s = (await post(u, { status: at(names.slice(0, 2)) })).body;
+    await refused(
+      await u.api(`/api/v1/statuses/${s.id}`, { method: "PUT", json: { status: at(names) } }),
+      /Text mentions too many accounts/,
+    );
+    const kept = await ctx.db
+      .selectFrom("mentions")
+      .select("account_id")
+      .where("status_id", "=", s.id)
+      .execute();
+    assert.equal(kept.length, 2);
   });
 
   test("instance metadata advertises the profile limits", async () => {

@@ -8,7 +8,7 @@ import { CODE_POINTS_PER_CHAR, codePointsOver, graphemeCount } from "../text/cou
 import { countableLength, type TokenizedText, tokenize } from "../text/extract.ts";
 import { addToHomeFeed } from "../timelines/feed.ts";
 import { canView, type Visibility } from "../visibility.ts";
-import { parseStatusText, storeStatusEntities } from "./entities.ts";
+import { mentionKeys, parseStatusText, storeStatusEntities } from "./entities.ts";
 import { detectPostLanguage } from "./language.ts";
 import { insertPoll, type PollInput, validatePoll } from "./polls.ts";
 
@@ -45,7 +45,7 @@ export function maxStatusCodePoints(ctx: AppContext): number {
 /**
  * Checks a post's text and tokenises it (the only time it is scanned): first the hard cap in code
  * points, before any costly work; then the length as Mastodon counts it (spoiler graphemes plus the
- * text with links as 23).
+ * text with links as 23); then how many distinct accounts it names.
  */
 export function validateStatusText(ctx: AppContext, text: string, spoiler: string): TokenizedText {
   const maxCodePoints = maxStatusCodePoints(ctx);
@@ -58,6 +58,11 @@ export function validateStatusText(ctx: AppContext, text: string, spoiler: strin
   if (graphemeCount(spoiler) + countableLength(tokenized) > ctx.config.maxStatusChars) {
     throw new ValidationError(
       `Validation failed: Text character limit of ${ctx.config.maxStatusChars} exceeded`,
+    );
+  }
+  if (mentionKeys(ctx, tokenized).size > ctx.config.maxMentions) {
+    throw new ValidationError(
+      `Validation failed: Text mentions too many accounts (maximum is ${ctx.config.maxMentions})`,
     );
   }
   return tokenized;

@@ -24,7 +24,7 @@ function mentionKey(username: string, domain: string): string {
   return `${username.toLowerCase()}@${domain}`;
 }
 
-/** The distinct accounts a post names, known or not. */
+/** The distinct accounts a post names, known or not (what the mention limit counts). */
 export function mentionKeys(ctx: AppContext, t: TokenizedText): Map<string, MentionKey> {
   const wanted = new Map<string, MentionKey>();
   for (const e of t.entities) {
@@ -35,22 +35,36 @@ export function mentionKeys(ctx: AppContext, t: TokenizedText): Map<string, Ment
   return wanted;
 }
 
-/** The named accounts that exist and are not suspended (one query). */
+// one query names this many domains at most, which keeps the OR list far below SQLite's expression depth
+const DOMAINS_PER_QUERY = 100;
+
+/** The named accounts that exist and are not suspended: one `IN` query per domain group. */
 async function findMentioned(db: Db, wanted: Map<string, MentionKey>): Promise<Map<string, Account>> {
-  const rows = await db
-    .selectFrom("accounts")
-    .selectAll()
-    .where((eb) =>
-      eb.or(
-        [...wanted.values()].map((w) =>
-          eb.and([eb(eb.fn("lower", ["username"]), "=", w.username), eb("domain", "=", w.domain)]),
-        ),
-      ),
-    )
-    .where("suspended_at", "is", null)
-    .execute();
+  const byDomain = new Map<string, string[]>();
+  for (const w of wanted.values()) {
+    const names = byDomain.get(w.domain) ?? [];
+    names.push(w.username);
+    byDomain.set(w.domain, names);
+  }
+  const groups = [...byDomain];
   const found = new Map<string, Account>();
-  for (const a of rows) found.set(mentionKey(a.username, a.domain), a);
+  for (let i = 0; i < groups.length; i += DOMAINS_PER_QUERY) {
+    const rows = await db
+      .selectFrom("accounts")
+      .selectAll()
+      .where((eb) =>
+        eb.or(
+          groups
+            .slice(i, i + DOMAINS_PER_QUERY)
+            .map(([domain, names]) =>
+              eb.and([eb("domain", "=", domain), eb(eb.fn("lower", ["username"]), "in", names)]),
+            ),
+        ),
+      )
+      .where("suspended_at", "is", null)
+      .execute();
+    for (const a of rows) found.set(mentionKey(a.username, a.domain), a);
+  }
   return found;
 }
 

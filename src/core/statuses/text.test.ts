@@ -1,10 +1,26 @@
-/** A post's text is tokenised once per create or edit. */
+/** A post's text is tokenised once per create or edit, and its mentions resolve in one query. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { KyselyPlugin } from "kysely";
+import type { AppContext } from "../../app.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
-import { tokenizationCount } from "../text/extract.ts";
+import { tokenizationCount, tokenize } from "../text/extract.ts";
 import { createStatus } from "./create.ts";
 import { editStatus } from "./edit.ts";
+import { parseStatusText } from "./entities.ts";
+import { insertRemoteAccounts } from "./testing.ts";
+
+function countingDb(ctx: AppContext): { db: AppContext["db"]; count: () => number } {
+  let n = 0;
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => {
+      n++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  return { db: ctx.db.withPlugin(plugin), count: () => n };
+}
 
 describeStores("status text pipeline", (get) => {
   test("create and edit tokenise the text once, and everything comes from that one pass", async () => {
@@ -48,5 +64,23 @@ describeStores("status text pipeline", (get) => {
     });
     assert.equal(tokenizationCount() - beforeEdit, 1, "one tokenisation per edit");
     assert.match(edited.content, /#<span>үшінші<\/span>/);
+  });
+
+  test("a thousand mentions resolve in one query (grouped by domain), on both stores", async () => {
+    const ctx = get();
+    const names = Array.from({ length: 1000 }, (_, i) => `p${i}`);
+    const known = await insertRemoteAccounts(ctx, "many.example", names.slice(0, 600));
+    const other = await insertRemoteAccounts(ctx, "other.example", ["q"]);
+    const text = [...names.map((n) => `@${n}@many.example`), "@q@other.example", "@nobody"].join(" ");
+    const { db, count } = countingDb(ctx);
+    // parseStatusText itself has no limit (createStatus refuses such a post); it must still not fail
+    const parsed = await parseStatusText(ctx, db, tokenize(text));
+    assert.equal(count(), 1);
+    assert.deepEqual(
+      new Set(parsed.mentioned.map((a) => a.id)),
+      new Set([...known, ...other].map((a) => a.id)),
+    );
+    assert.match(parsed.html, /href="https:\/\/many\.example\/@p599" class="u-url mention"/);
+    assert.ok(parsed.html.includes(" @p600@many.example "), "unknown accounts stay plain text");
   });
 });
