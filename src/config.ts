@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   TORGAI_REGISTRATIONS: z.enum(["open", "approval", "closed"]).default("open"),
   TORGAI_MAX_STATUS_CHARS: z.coerce.number().int().min(1).max(100_000).default(5000),
   TORGAI_MAX_POLL_OPTIONS: z.coerce.number().int().min(2).max(20).default(4),
+  TORGAI_MAX_MENTIONS: z.coerce.number().int().min(1).max(500).default(50),
   TORGAI_TEST_MODE: bool.default(false),
   TORGAI_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   TORGAI_RATE_LIMIT: bool.default(true),
@@ -50,6 +51,8 @@ export type Config = {
   registrations: "open" | "approval" | "closed";
   maxStatusChars: number;
   maxPollOptions: number;
+  /** distinct accounts one post may mention */
+  maxMentions: number;
   testMode: boolean;
   sqliteSync: "NORMAL" | "FULL";
   rateLimit: boolean;
@@ -93,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     registrations: e.TORGAI_REGISTRATIONS,
     maxStatusChars: e.TORGAI_MAX_STATUS_CHARS,
     maxPollOptions: e.TORGAI_MAX_POLL_OPTIONS,
+    maxMentions: e.TORGAI_MAX_MENTIONS,
     testMode: e.TORGAI_TEST_MODE,
     sqliteSync: e.TORGAI_SQLITE_SYNC,
     rateLimit: e.TORGAI_RATE_LIMIT,

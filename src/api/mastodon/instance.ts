@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
+import { LIMITS as PROFILE } from "../../core/accounts/profile.ts";
 import {
   contactAccount,
   INSTANCE_LANGUAGES,
@@ -15,6 +16,7 @@ import {
   trendingTags,
   weeklyActivity,
 } from "../../core/instance.ts";
+import { POLL_OPTION_MAX_CHARS } from "../../core/statuses/polls.ts";
 import type { Ctx, HonoEnv } from "../context.ts";
 import { queryParams, validate, zInt } from "../params.ts";
 import { serializeAccount } from "./serializers/account.ts";
@@ -66,7 +68,15 @@ function streamingUrl(ctx: AppContext): string {
 
 function limits(ctx: AppContext) {
   return {
-    accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
+    // the profile limits as current Mastodon advertises them (it has no display-name entry)
+    accounts: {
+      max_featured_tags: 10,
+      max_pinned_statuses: 5,
+      max_note_length: PROFILE.note,
+      max_profile_fields: PROFILE.fields,
+      profile_field_name_limit: PROFILE.fieldName,
+      profile_field_value_limit: PROFILE.fieldValue,
+    },
     statuses: {
       max_characters: ctx.config.maxStatusChars,
       max_media_attachments: 4,
@@ -75,7 +85,7 @@ function limits(ctx: AppContext) {
     media_attachments: MEDIA_CONFIG,
     polls: {
       max_options: ctx.config.maxPollOptions,
-      max_characters_per_option: 50,
+      max_characters_per_option: POLL_OPTION_MAX_CHARS,
       min_expiration: 300,
       max_expiration: 2_629_746,
     },

@@ -2,10 +2,21 @@ import type { AppContext } from "../../app.ts";
 import { transaction } from "../../app.ts";
 import type { Account, AccountUpdate, User } from "../../store/schema.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { CODE_POINTS_PER_CHAR, codePointsOver } from "../text/count.ts";
+import { countableLength } from "../text/extract.ts";
 import { linkifyText, renderNote } from "./note.ts";
 import { mergeSettings, type UserSettings } from "./settings.ts";
 
+/**
+ * Mastodon's profile limits, counted as Mastodon counts them: the display name and each field name
+ * and value in code points (Ruby's `String#length`), the bio in grapheme clusters with links as 23
+ * and mentions without their domain (`NoteLengthValidator`). The display name rides along with every
+ * post and notification the account appears in, so a count a reader sees as "30" must not hide
+ * 150,000 combining marks.
+ */
 export const LIMITS = { displayName: 30, note: 500, fields: 4, fieldName: 255, fieldValue: 255 } as const;
+/** the bio counts graphemes, so it also has a hard cap in code points */
+export const NOTE_MAX_CODE_POINTS = CODE_POINTS_PER_CHAR * LIMITS.note;
 
 export interface ProfileField {
   name: string;
@@ -54,12 +65,6 @@ function tooLong(what: string, max: number): ValidationError {
   return new ValidationError(`Validation failed: ${what} is too long (maximum is ${max} characters)`);
 }
 
-/** Counts user-perceived characters, so Kazakh letters with combining marks count once. */
-const segmenter = new Intl.Segmenter();
-function length(s: string): number {
-  return [...segmenter.segment(s)].length;
-}
-
 function renderFields(fields: ProfileField[]): string {
   const kept = fields
     .map((f) => ({ name: f.name.trim(), value: f.value.trim() }))
@@ -68,8 +73,8 @@ function renderFields(fields: ProfileField[]): string {
     throw new ValidationError(`Validation failed: Fields is too long (maximum is ${LIMITS.fields} fields)`);
   }
   const stored: StoredField[] = kept.map((f) => {
-    if (length(f.name) > LIMITS.fieldName) throw tooLong("Field name", LIMITS.fieldName);
-    if (length(f.value) > LIMITS.fieldValue) throw tooLong("Field value", LIMITS.fieldValue);
+    if (codePointsOver(f.name, LIMITS.fieldName)) throw tooLong("Field name", LIMITS.fieldName);
+    if (codePointsOver(f.value, LIMITS.fieldValue)) throw tooLong("Field value", LIMITS.fieldValue);
     return { name: f.name, value: linkifyText(f.value), verified_at: null, raw: f.value };
   });
   return JSON.stringify(stored);
@@ -84,11 +89,16 @@ export async function updateProfile(
   const patch: AccountUpdate = {};
   if (input.displayName !== undefined) {
     const name = input.displayName.replace(/[\r\n]+/g, " ").trim();
-    if (length(name) > LIMITS.displayName) throw tooLong("Display name", LIMITS.displayName);
+    if (codePointsOver(name, LIMITS.displayName)) throw tooLong("Display name", LIMITS.displayName);
     patch.display_name = name;
   }
   if (input.note !== undefined) {
-    if (length(input.note) > LIMITS.note) throw tooLong("Note", LIMITS.note);
+    if (codePointsOver(input.note, NOTE_MAX_CODE_POINTS)) {
+      throw new ValidationError(
+        `Validation failed: Note is too long (maximum is ${NOTE_MAX_CODE_POINTS} code points, links and combining marks included)`,
+      );
+    }
+    if (countableLength(input.note.trim()) > LIMITS.note) throw tooLong("Note", LIMITS.note);
     patch.note_source = input.note;
     patch.note = renderNote(input.note);
   }

@@ -4,10 +4,11 @@ import type { Db } from "../../store/db.ts";
 import type { Account, Status } from "../../store/schema.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { createNotification } from "../notifications/create.ts";
-import { countableLength } from "../text/extract.ts";
+import { CODE_POINTS_PER_CHAR, codePointsOver, graphemeCount } from "../text/count.ts";
+import { countableLength, type TokenizedText, tokenize } from "../text/extract.ts";
 import { addToHomeFeed } from "../timelines/feed.ts";
 import { canView, type Visibility } from "../visibility.ts";
-import { parseStatusText, storeStatusEntities } from "./entities.ts";
+import { mentionKeys, parseStatusText, storeStatusEntities } from "./entities.ts";
 import { detectPostLanguage } from "./language.ts";
 import { insertPoll, type PollInput, validatePoll } from "./polls.ts";
 
@@ -36,13 +37,35 @@ export function normalizeLanguage(lang: string | null | undefined): string | nul
   return code;
 }
 
-/** Checks text length (spoiler + text, counted as Mastodon counts) against the configured maximum. */
-export function validateStatusLength(ctx: AppContext, text: string, spoiler: string): void {
-  if (countableLength(spoiler + text) > ctx.config.maxStatusChars) {
+/** Code points a post (text and spoiler together) may hold, however few characters it counts. */
+export function maxStatusCodePoints(ctx: AppContext): number {
+  return Math.max(CODE_POINTS_PER_CHAR * ctx.config.maxStatusChars, 10_000);
+}
+
+/**
+ * Checks a post's text and tokenises it (the only time it is scanned): first the hard cap in code
+ * points, before any costly work; then the length as Mastodon counts it (spoiler graphemes plus the
+ * text with links as 23); then how many distinct accounts it names.
+ */
+export function validateStatusText(ctx: AppContext, text: string, spoiler: string): TokenizedText {
+  const maxCodePoints = maxStatusCodePoints(ctx);
+  if (codePointsOver(spoiler + text, maxCodePoints)) {
+    throw new ValidationError(
+      `Validation failed: Text is too long (maximum is ${maxCodePoints} code points, links and combining marks included)`,
+    );
+  }
+  const tokenized = tokenize(text);
+  if (graphemeCount(spoiler) + countableLength(tokenized) > ctx.config.maxStatusChars) {
     throw new ValidationError(
       `Validation failed: Text character limit of ${ctx.config.maxStatusChars} exceeded`,
     );
   }
+  if (mentionKeys(ctx, tokenized).size > ctx.config.maxMentions) {
+    throw new ValidationError(
+      `Validation failed: Text mentions too many accounts (maximum is ${ctx.config.maxMentions})`,
+    );
+  }
+  return tokenized;
 }
 
 /**
@@ -110,7 +133,7 @@ export async function createStatus(
     throw new ValidationError("Validation failed: Cannot attach both media and a poll");
   if (input.mediaIds?.length)
     throw new ValidationError("Validation failed: Media attachments are not supported yet");
-  validateStatusLength(ctx, text, spoiler);
+  const tokenized = validateStatusText(ctx, text, spoiler);
   if (input.poll) validatePoll(ctx, input.poll);
   const language = normalizeLanguage(input.language) ?? (await detectPostLanguage(text, spoiler));
 
@@ -130,7 +153,7 @@ export async function createStatus(
       }
       const defaults = input.visibility && language ? null : await postingDefaults(trx, author);
       const visibility = input.visibility ?? defaults?.visibility ?? "public";
-      const parsed = await parseStatusText(ctx, trx, text);
+      const parsed = await parseStatusText(ctx, trx, tokenized);
       const nowIso = ctx.now().toISOString();
       const id = ctx.ids();
       let conversationId = parent?.conversation_id ?? null;

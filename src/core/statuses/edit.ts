@@ -4,7 +4,7 @@ import type { Db } from "../../store/db.ts";
 import type { Account, Poll, Status } from "../../store/schema.ts";
 import { ValidationError } from "../errors.ts";
 import { createNotification } from "../notifications/create.ts";
-import { normalizeLanguage, validateStatusLength } from "./create.ts";
+import { normalizeLanguage, validateStatusText } from "./create.ts";
 import { parseStatusText, storeStatusEntities } from "./entities.ts";
 import { getOwnStatus } from "./load.ts";
 import { insertPoll, type PollInput, validatePoll } from "./polls.ts";
@@ -75,7 +75,7 @@ export async function editStatus(
       : undefined;
     const wantsPoll = input.poll === undefined ? !!oldPoll : input.poll !== null;
     if (text.trim() === "" && !wantsPoll) throw new ValidationError("Validation failed: Text can't be blank");
-    validateStatusLength(ctx, text, spoiler);
+    const tokenized = validateStatusText(ctx, text, spoiler);
 
     const pollChanged =
       input.poll === null
@@ -120,7 +120,7 @@ export async function editStatus(
         await trx.selectFrom("mentions").select("account_id").where("status_id", "=", status.id).execute()
       ).map((m) => m.account_id),
     );
-    const parsed = await parseStatusText(ctx, trx, text);
+    const parsed = await parseStatusText(ctx, trx, tokenized);
     const updated: Status = {
       ...status,
       text,

@@ -2,7 +2,7 @@
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account } from "../../store/schema.ts";
-import { extractEntities, normalizeHashtag } from "../text/extract.ts";
+import { normalizeHashtag, type TokenizedText } from "../text/extract.ts";
 import { type MentionTarget, renderStatusHtml } from "../text/render.ts";
 
 export interface ParsedText {
@@ -13,42 +13,71 @@ export interface ParsedText {
   tags: Map<string, string>;
 }
 
+export interface MentionKey {
+  /** lower case */
+  username: string;
+  /** "" for this server */
+  domain: string;
+}
+
 function mentionKey(username: string, domain: string): string {
   return `${username.toLowerCase()}@${domain}`;
 }
 
-/** Parses a post's text: finds known mentioned accounts (one query) and hashtags, renders the HTML. */
-export async function parseStatusText(ctx: AppContext, db: Db, text: string): Promise<ParsedText> {
-  const entities = extractEntities(text);
-  const local = ctx.config.domain;
-  const wanted = new Map<string, { username: string; domain: string }>();
-  const tags = new Map<string, string>();
-  for (const e of entities) {
-    if (e.kind === "mention") {
-      const domain = e.domain === null || e.domain === local ? "" : e.domain;
-      wanted.set(mentionKey(e.username, domain), { username: e.username.toLowerCase(), domain });
-    } else if (e.kind === "hashtag") {
-      const key = normalizeHashtag(e.hashtag);
-      if (key.length <= 100 && !tags.has(key)) tags.set(key, e.hashtag);
-    }
+/** The distinct accounts a post names, known or not (what the mention limit counts). */
+export function mentionKeys(ctx: AppContext, t: TokenizedText): Map<string, MentionKey> {
+  const wanted = new Map<string, MentionKey>();
+  for (const e of t.entities) {
+    if (e.kind !== "mention") continue;
+    const domain = e.domain === null || e.domain === ctx.config.domain ? "" : e.domain;
+    wanted.set(mentionKey(e.username, domain), { username: e.username.toLowerCase(), domain });
   }
+  return wanted;
+}
+
+// names per query: far below both stores' parameter limits (SQLite 32,766, PostgreSQL 65,535)
+const NAMES_PER_QUERY = 5000;
+
+/**
+ * The named accounts that exist and are not suspended. One query (per 5,000 names) of two `IN`
+ * lists, which both stores answer from the (lower(username), domain) index; the exact pairs are
+ * then picked here, since the lists also match names on the wrong domain.
+ */
+async function findMentioned(db: Db, wanted: Map<string, MentionKey>): Promise<Map<string, Account>> {
+  const names = [...new Set([...wanted.values()].map((w) => w.username))];
+  const domains = [...new Set([...wanted.values()].map((w) => w.domain))];
   const found = new Map<string, Account>();
-  if (wanted.size > 0) {
+  for (let i = 0; i < names.length; i += NAMES_PER_QUERY) {
     const rows = await db
       .selectFrom("accounts")
       .selectAll()
-      .where((eb) =>
-        eb.or(
-          [...wanted.values()].map((w) =>
-            eb.and([eb(eb.fn("lower", ["username"]), "=", w.username), eb("domain", "=", w.domain)]),
-          ),
-        ),
-      )
+      .where((eb) => eb(eb.fn("lower", ["username"]), "in", names.slice(i, i + NAMES_PER_QUERY)))
+      .where("domain", "in", domains)
       .where("suspended_at", "is", null)
       .execute();
-    for (const a of rows) found.set(mentionKey(a.username, a.domain), a);
+    for (const a of rows) {
+      const key = mentionKey(a.username, a.domain);
+      if (wanted.has(key)) found.set(key, a);
+    }
   }
-  const html = renderStatusHtml(text, {
+  return found;
+}
+
+/**
+ * Resolves a tokenised post: finds the known mentioned accounts and the hashtags, renders the HTML,
+ * all from the one entity list (the text is not scanned again).
+ */
+export async function parseStatusText(ctx: AppContext, db: Db, t: TokenizedText): Promise<ParsedText> {
+  const local = ctx.config.domain;
+  const tags = new Map<string, string>();
+  for (const e of t.entities) {
+    if (e.kind !== "hashtag") continue;
+    const key = normalizeHashtag(e.hashtag);
+    if (key.length <= 100 && !tags.has(key)) tags.set(key, e.hashtag);
+  }
+  const wanted = mentionKeys(ctx, t);
+  const found = wanted.size > 0 ? await findMentioned(db, wanted) : new Map<string, Account>();
+  const html = renderStatusHtml(t, {
     baseUrl: ctx.config.baseUrl,
     resolveMention: (username, domain): MentionTarget | undefined => {
       const a = found.get(mentionKey(username, domain === null || domain === local ? "" : domain));

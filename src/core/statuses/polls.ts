@@ -4,6 +4,7 @@ import { transaction } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account, Poll } from "../../store/schema.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { CODE_POINTS_PER_CHAR, codePointsOver, graphemeCount } from "../text/count.ts";
 import { canView } from "../visibility.ts";
 
 export interface PollInput {
@@ -26,7 +27,14 @@ export function validatePoll(ctx: AppContext, poll: PollInput): void {
     );
   if (options.some((o) => o === ""))
     throw new ValidationError("Validation failed: Poll contains an empty option");
-  if (options.some((o) => [...o].length > POLL_OPTION_MAX_CHARS))
+  // graphemes, as Mastodon counts; the code-point cap comes first so marks stacked on one letter cost nothing
+  if (
+    options.some(
+      (o) =>
+        codePointsOver(o, CODE_POINTS_PER_CHAR * POLL_OPTION_MAX_CHARS) ||
+        graphemeCount(o) > POLL_OPTION_MAX_CHARS,
+    )
+  )
     throw new ValidationError(
       `Validation failed: Poll contains an item with more than ${POLL_OPTION_MAX_CHARS} characters`,
     );

@@ -1,5 +1,6 @@
 /** Helpers for status tests (not shipped behaviour). */
 import type { AppContext } from "../../app.ts";
+import type { Account } from "../../store/schema.ts";
 import type { TestUser } from "../../testing/harness.ts";
 
 /** Makes `follower` follow `target` directly in the store (tests do not depend on the follows API). */
@@ -30,4 +31,54 @@ export async function post(
 ): Promise<{ status: number; body: Json }> {
   const res = await user.api("/api/v1/statuses", { method: "POST", json, headers });
   return { status: res.status, body: (await res.json()) as Json };
+}
+
+/** Inserts remote accounts `@name@domain` straight into the store (no keys, no fetch); returns the rows. */
+export async function insertRemoteAccounts(
+  ctx: AppContext,
+  domain: string,
+  names: string[],
+): Promise<Account[]> {
+  const now = ctx.now().toISOString();
+  const rows: Account[] = names.map((username) => ({
+    id: ctx.ids(),
+    username,
+    domain,
+    display_name: "",
+    note: "",
+    note_source: "",
+    fields: "[]",
+    locked: 0,
+    bot: 0,
+    discoverable: 1,
+    indexable: 1,
+    avatar_url: null,
+    header_url: null,
+    uri: `https://${domain}/users/${username}`,
+    url: `https://${domain}/@${username}`,
+    inbox_url: null,
+    outbox_url: null,
+    shared_inbox_url: null,
+    followers_url: null,
+    following_url: null,
+    public_key_pem: null,
+    private_key_pem: null,
+    ed25519_public_key: null,
+    ed25519_private_key: null,
+    followers_count: 0,
+    following_count: 0,
+    statuses_count: 0,
+    last_status_at: null,
+    suspended_at: null,
+    moved_to_account_id: null,
+    created_at: now,
+    updated_at: now,
+  }));
+  for (let i = 0; i < rows.length; i += 100) {
+    await ctx.db
+      .insertInto("accounts")
+      .values(rows.slice(i, i + 100))
+      .execute();
+  }
+  return rows;
 }

@@ -2,8 +2,12 @@
  * Finds the entities of a plain-text post: links (with a scheme, as Mastodon links them), mentions
  * (`@user`, `@user@domain`) and hashtags (any Unicode letters, so Kazakh Cyrillic and Latin work).
  * Offsets are UTF-16 indices into the text; overlapping matches keep the earliest one.
+ *
+ * Finding links is the costly step (linkify walks every code point), so a post is tokenised once
+ * (`tokenize`) and that one entity list feeds counting, mentions, tags and rendering.
  */
 import * as linkify from "linkifyjs";
+import { graphemeCount } from "./count.ts";
 
 export interface UrlEntity {
   kind: "url";
@@ -41,7 +45,15 @@ export function extractUrls(text: string): UrlEntity[] {
     .map((e) => ({ kind: "url" as const, start: e.start, end: e.end, url: e.value }));
 }
 
+let tokenizations = 0;
+
+/** How many texts this process has tokenised (tests pin "once per post"). */
+export function tokenizationCount(): number {
+  return tokenizations;
+}
+
 export function extractEntities(text: string): Entity[] {
+  tokenizations++;
   const found: Entity[] = [...extractUrls(text)];
   for (const m of text.matchAll(MENTION_RE)) {
     let end = m.index + m[0].length;
@@ -79,26 +91,30 @@ export function normalizeHashtag(tag: string): string {
   return tag.normalize("NFKC").toLowerCase();
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+/** A post's text (line endings normalised) with its entities, found once. */
+export interface TokenizedText {
+  text: string;
+  entities: Entity[];
+}
 
-function graphemes(s: string): number {
-  let n = 0;
-  for (const _ of segmenter.segment(s)) n++;
-  return n;
+export function tokenize(text: string): TokenizedText {
+  const normalized = text.replace(/\r\n?/g, "\n");
+  return { text: normalized, entities: extractEntities(normalized) };
 }
 
 /**
  * Length as Mastodon counts it: every URL counts 23 characters, a remote mention counts only its
  * `@user` part, everything else counts grapheme clusters.
  */
-export function countableLength(text: string): number {
+export function countableLength(text: string | TokenizedText): number {
+  const { text: t, entities } = typeof text === "string" ? { text, entities: extractEntities(text) } : text;
   let n = 0;
   let pos = 0;
-  for (const e of extractEntities(text)) {
+  for (const e of entities) {
     if (e.kind === "hashtag") continue;
-    n += graphemes(text.slice(pos, e.start));
-    n += e.kind === "url" ? 23 : 1 + graphemes(e.username);
+    n += graphemeCount(t.slice(pos, e.start));
+    n += e.kind === "url" ? 23 : 1 + graphemeCount(e.username);
     pos = e.end;
   }
-  return n + graphemes(text.slice(pos));
+  return n + graphemeCount(t.slice(pos));
 }

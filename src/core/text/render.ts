@@ -2,7 +2,7 @@
  * Plain text → the HTML Mastodon stores for a local post: paragraphs split by blank lines, `<br />`
  * for single line breaks, links/mentions/hashtags as Mastodon marks them up, everything else escaped.
  */
-import { type Entity, extractEntities, normalizeHashtag } from "./extract.ts";
+import { type Entity, normalizeHashtag, type TokenizedText, tokenize } from "./extract.ts";
 
 export function escapeHtml(s: string): string {
   return s
@@ -54,20 +54,29 @@ function entityHtml(text: string, e: Entity, opts: RenderOptions): string {
   return `<span class="h-card" translate="no"><a href="${escapeHtml(target.url)}" class="u-url mention">@<span>${escapeHtml(target.username)}</span></a></span>`;
 }
 
-function renderInline(text: string, entities: Entity[], opts: RenderOptions): string {
-  let out = "";
-  let pos = 0;
-  for (const e of entities) {
-    out += escapeHtml(text.slice(pos, e.start)).replace(/\n/g, "<br />");
-    out += entityHtml(text, e, opts);
-    pos = e.end;
-  }
-  return out + escapeHtml(text.slice(pos)).replace(/\n/g, "<br />");
+/** Plain text between entities: escaped, blank lines end a paragraph, a line break is `<br />`. */
+function plainHtml(s: string): string {
+  return escapeHtml(s)
+    .replace(/\n{2,}/g, "</p><p>")
+    .replace(/\n/g, "<br />");
 }
 
-export function renderStatusHtml(text: string, opts: RenderOptions): string {
-  const normalized = text.replace(/\r\n?/g, "\n").trim();
-  if (normalized === "") return "";
-  const paragraphs = normalized.split(/\n{2,}/);
-  return paragraphs.map((p) => `<p>${renderInline(p, extractEntities(p), opts)}</p>`).join("");
+/**
+ * Renders from the post's one tokenisation: entities never hold whitespace, so paragraph breaks and
+ * the trimmed ends always fall in the plain text between them.
+ */
+export function renderStatusHtml(text: string | TokenizedText, opts: RenderOptions): string {
+  const t = typeof text === "string" ? tokenize(text) : text;
+  const start = t.text.length - t.text.trimStart().length;
+  const end = t.text.trimEnd().length;
+  if (end <= start) return "";
+  let out = "<p>";
+  let pos = start;
+  for (const e of t.entities) {
+    if (e.start < start || e.end > end) continue;
+    out += plainHtml(t.text.slice(pos, e.start));
+    out += entityHtml(t.text, e, opts);
+    pos = e.end;
+  }
+  return `${out}${plainHtml(t.text.slice(pos, end))}</p>`;
 }
