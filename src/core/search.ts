@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { AppContext } from "../app.ts";
 import type { Account, Status } from "../store/schema.ts";
 import { searchAccounts } from "./accounts/lookup.ts";
+import { accountShownSql } from "./accounts/visible.ts";
 import type { TagRow } from "./tags.ts";
 import { normalizeHashtag } from "./text/extract.ts";
 import { canView } from "./visibility.ts";
@@ -95,7 +96,7 @@ async function byUrl(
     .selectFrom("accounts")
     .selectAll()
     .where((eb) => eb.or([eb("url", "=", url), eb("uri", "=", url)]))
-    .where("suspended_at", "is", null)
+    .where(accountShownSql())
     .executeTakeFirst();
   return account ? { account } : {};
 }

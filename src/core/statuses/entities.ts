@@ -2,6 +2,7 @@
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account } from "../../store/schema.ts";
+import { accountShownSql } from "../accounts/visible.ts";
 import { extractEntities, normalizeHashtag } from "../text/extract.ts";
 import { type MentionTarget, renderStatusHtml } from "../text/render.ts";
 
@@ -44,7 +45,8 @@ export async function parseStatusText(ctx: AppContext, db: Db, text: string): Pr
           ),
         ),
       )
-      .where("suspended_at", "is", null)
+      // an account others may not see (awaiting approval…) is not linked nor notified
+      .where(accountShownSql())
       .execute();
     for (const a of rows) found.set(mentionKey(a.username, a.domain), a);
   }
