@@ -42,7 +42,10 @@ function asUrl(q: string): URL | null {
   }
 }
 
-/** Hashtags whose name starts with `q` (no `#`): exact match first, then by use. */
+/**
+ * Public hashtags whose name starts with `q` (no `#`): exact match first, then by public and
+ * unlisted use — a tag known only from private posts is not listed, and private uses do not rank.
+ */
 export async function searchHashtags(
   ctx: AppContext,
   q: string,
@@ -54,15 +57,18 @@ export async function searchHashtags(
   const pattern = likePrefix(key);
   return ctx.db
     .selectFrom("tags as t")
-    .select(["t.id", "t.name", "t.display_name"])
+    .select(["t.id", "t.name", "t.display_name", "t.public_at"])
     .where(sql`t.name`, "like", sql`${pattern} escape '\\'`)
+    .where("t.public_at", "is not", null)
     .orderBy(sql`case when t.name = ${key} then 0 else 1 end`)
     .orderBy(
       (eb) =>
         eb
           .selectFrom("status_tags as st")
+          .innerJoin("statuses as s", "s.id", "st.status_id")
           .select(eb.fn.countAll().as("n"))
-          .whereRef("st.tag_id", "=", "t.id"),
+          .whereRef("st.tag_id", "=", "t.id")
+          .where("s.visibility", "in", ["public", "unlisted"]),
       "desc",
     )
     .orderBy("t.name")
