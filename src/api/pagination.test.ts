@@ -1,4 +1,7 @@
-/** Link headers point at this server's configured address, whatever Host the request claimed. */
+/**
+ * Absolute URLs the server writes (Link headers, discovery documents, instance metadata) point at
+ * its configured address, whatever Host or X-Forwarded-* the request claimed.
+ */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { postStatus } from "../testing/api.ts";
@@ -38,6 +41,26 @@ describeStores("pagination Link header", (get) => {
         assert.ok(u.searchParams.has("max_id") || u.searchParams.has("min_id"), l);
         assert.equal(u.searchParams.get("limit"), "1");
       }
+    }
+  });
+
+  test("discovery and instance documents never echo the request's host", async () => {
+    const ctx = get();
+    const anon = apiCaller(ctx);
+    for (const path of [
+      "/.well-known/oauth-authorization-server",
+      "/.well-known/nodeinfo",
+      "/.well-known/host-meta",
+      "/api/v1/instance",
+      "/api/v2/instance",
+    ]) {
+      const res = await anon(`http://evil.example${path}`, {
+        headers: { "x-forwarded-proto": "http", "x-forwarded-host": "evil.example" },
+      });
+      assert.equal(res.status, 200, path);
+      const body = await res.text();
+      assert.doesNotMatch(body, /evil\.example/, path);
+      assert.match(body, new RegExp(ctx.config.domain.replace(/\./g, "\\.")), path);
     }
   });
 });
