@@ -1,5 +1,5 @@
-import type { Context } from "hono";
 import { z } from "zod";
+import { appOf, type Ctx } from "./context.ts";
 import { validate, zId, zInt } from "./params.ts";
 
 export interface PageParams {
@@ -44,13 +44,15 @@ export function parsePage(query: Record<string, unknown>, defaultLimit = 20, max
 /**
  * Sets the RFC 8288 Link header as Mastodon does: `next` pages older items (max_id = last id),
  * `prev` pages newer ones (min_id = first id). `ids` are the pagination keys of the returned items,
- * newest first; nothing is set for an empty page.
+ * newest first; nothing is set for an empty page. The links are on the configured base URL: the
+ * request's Host and X-Forwarded-* headers are whatever the client sent, so a link built from them
+ * could send the next request (and its bearer token) to another server.
  */
-export function setLinkHeader(c: Context, ids: string[]): void {
+export function setLinkHeader(c: Ctx, ids: string[]): void {
   if (ids.length === 0) return;
-  const base = new URL(c.req.url);
-  const proto = c.req.header("x-forwarded-proto");
-  if (proto === "https" || proto === "http") base.protocol = `${proto}:`;
+  const req = new URL(c.req.url);
+  // concatenated, not resolved: a path such as `//elsewhere/…` must not become another host
+  const base = new URL(`${appOf(c).config.baseUrl}${req.pathname}${req.search}`);
   const make = (key: "max_id" | "min_id", value: string) => {
     const u = new URL(base);
     for (const k of ["max_id", "min_id", "since_id"]) u.searchParams.delete(k);

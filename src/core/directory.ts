@@ -2,6 +2,7 @@
 import { sql } from "kysely";
 import type { AppContext } from "../app.ts";
 import type { Account } from "../store/schema.ts";
+import { accountShownSql } from "./accounts/visible.ts";
 import { hiddenAccountList, notHiddenListSql } from "./timelines/visible.ts";
 
 export interface DirectoryInput {
@@ -11,18 +12,19 @@ export interface DirectoryInput {
   limit: number;
 }
 
-/** Accounts shown to others: discoverable, not suspended, and (if local) an approved, enabled user. */
+/**
+ * Accounts the directory lists: ones others may see (accounts/visible.ts) that are discoverable,
+ * have not moved and, if local, whose login is not disabled (a frozen account is not advertised).
+ */
 function listed(ctx: AppContext) {
   return ctx.db
     .selectFrom("accounts as a")
     .leftJoin("users as u", "u.account_id", "a.id")
     .selectAll("a")
+    .where(accountShownSql("a"))
     .where("a.discoverable", "=", 1)
-    .where("a.suspended_at", "is", null)
     .where("a.moved_to_account_id", "is", null)
-    .where((eb) =>
-      eb.or([eb("a.domain", "!=", ""), eb.and([eb("u.approved", "=", 1), eb("u.disabled", "=", 0)])]),
-    );
+    .where((eb) => eb.or([eb("a.domain", "!=", ""), eb("u.disabled", "=", 0)]));
 }
 
 /** GET /api/v1/directory: active = most recent post first, new = newest account first. */

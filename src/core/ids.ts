@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 
 /**
  * Time-sortable 64-bit ids as decimal strings, like Mastodon's: milliseconds << 16 | sequence.
@@ -37,4 +37,16 @@ export function idFloorForTime(at: Date): string {
 
 export function isId(value: string): boolean {
   return /^\d{1,19}$/.test(value);
+}
+
+const UNTIMED_MIN = 500_000_000_000_000_000n; // above every time-sortable id made before the year 2211
+const UNTIMED_SPAN = 500_000_000_000_000_000n;
+
+/**
+ * An 18-digit id that carries no time, for rows whose creation time is nobody's business (a
+ * hashtag's id must not date its first, perhaps private, use). Drawn from the upper half of the
+ * 18-digit range, which time-sortable ids do not reach before 2211, so the two never collide.
+ */
+export function untimedId(): string {
+  return (UNTIMED_MIN + (randomBytes(8).readBigUInt64BE() % UNTIMED_SPAN)).toString();
 }

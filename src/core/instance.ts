@@ -5,6 +5,7 @@
 import type { AppContext } from "../app.ts";
 import type { Account } from "../store/schema.ts";
 import { idFloorForTime } from "./ids.ts";
+import { tagDisplayName } from "./tags.ts";
 
 export const TORGAI_VERSION = "0.1.0";
 /** What clients see as `version`: Mastodon API level first, so feature detection works. */
@@ -212,7 +213,14 @@ export function trendingTags(ctx: AppContext, limit: number, offset = 0): Promis
       .selectFrom("status_tags as st")
       .innerJoin("statuses as s", "s.id", "st.status_id")
       .innerJoin("tags as t", "t.id", "st.tag_id")
-      .select(["t.id as tag_id", "t.display_name", "t.name", "s.id as status_id", "s.account_id"])
+      .select([
+        "t.id as tag_id",
+        "t.display_name",
+        "t.name",
+        "t.public_at",
+        "s.id as status_id",
+        "s.account_id",
+      ])
       .where("st.status_id", ">=", since)
       .where("s.visibility", "=", "public")
       .where("s.reblog_of_id", "is", null)
@@ -221,7 +229,7 @@ export function trendingTags(ctx: AppContext, limit: number, offset = 0): Promis
     for (const r of rows) {
       let t = byTag.get(r.tag_id);
       if (!t) {
-        t = { name: r.display_name || r.name, rows: [] };
+        t = { name: tagDisplayName(r), rows: [] };
         byTag.set(r.tag_id, t);
       }
       t.rows.push({ ms: Number(BigInt(r.status_id) >> 16n), account: r.account_id });

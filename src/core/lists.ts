@@ -1,6 +1,7 @@
 import { type AppContext, transaction } from "../app.ts";
 import { type Page, paginate } from "../store/paginate.ts";
 import type { Account, List } from "../store/schema.ts";
+import { accountShownSql } from "./accounts/visible.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 
 export type RepliesPolicy = List["replies_policy"];
@@ -122,7 +123,12 @@ export async function addListMembers(
       .execute(),
   ]);
   const allowed = new Set([...follows, ...requests].map((r) => r.id));
-  const exists = await ctx.db.selectFrom("accounts").select("id").where("id", "in", want).execute();
+  const exists = await ctx.db
+    .selectFrom("accounts")
+    .select("id")
+    .where("id", "in", want)
+    .where(accountShownSql())
+    .execute();
   if (exists.length !== want.length) throw new NotFoundError();
   if (want.some((a) => !allowed.has(a))) {
     throw new ValidationError("Validation failed: Account has not been followed");

@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { AppContext } from "../app.ts";
 import type { Account, Status } from "../store/schema.ts";
 import { searchAccounts } from "./accounts/lookup.ts";
+import { accountShownSql } from "./accounts/visible.ts";
 import type { TagRow } from "./tags.ts";
 import { normalizeHashtag } from "./text/extract.ts";
 import { canView } from "./visibility.ts";
@@ -41,7 +42,10 @@ function asUrl(q: string): URL | null {
   }
 }
 
-/** Hashtags whose name starts with `q` (no `#`): exact match first, then by use. */
+/**
+ * Public hashtags whose name starts with `q` (no `#`): exact match first, then by public and
+ * unlisted use — a tag known only from private posts is not listed, and private uses do not rank.
+ */
 export async function searchHashtags(
   ctx: AppContext,
   q: string,
@@ -53,15 +57,18 @@ export async function searchHashtags(
   const pattern = likePrefix(key);
   return ctx.db
     .selectFrom("tags as t")
-    .select(["t.id", "t.name", "t.display_name"])
+    .select(["t.id", "t.name", "t.display_name", "t.public_at"])
     .where(sql`t.name`, "like", sql`${pattern} escape '\\'`)
+    .where("t.public_at", "is not", null)
     .orderBy(sql`case when t.name = ${key} then 0 else 1 end`)
     .orderBy(
       (eb) =>
         eb
           .selectFrom("status_tags as st")
+          .innerJoin("statuses as s", "s.id", "st.status_id")
           .select(eb.fn.countAll().as("n"))
-          .whereRef("st.tag_id", "=", "t.id"),
+          .whereRef("st.tag_id", "=", "t.id")
+          .where("s.visibility", "in", ["public", "unlisted"]),
       "desc",
     )
     .orderBy("t.name")
@@ -95,7 +102,7 @@ async function byUrl(
     .selectFrom("accounts")
     .selectAll()
     .where((eb) => eb.or([eb("url", "=", url), eb("uri", "=", url)]))
-    .where("suspended_at", "is", null)
+    .where(accountShownSql())
     .executeTakeFirst();
   return account ? { account } : {};
 }

@@ -31,9 +31,10 @@ describeStores("hashtags", (get) => {
     const view = await followTag(ctx, reader.account.id, "#Шай");
     assert.equal(view.following, true);
     assert.equal(view.name, "Шай");
+    // listed under its case-folded name until a public post shows how it is written
     assert.deepEqual(
       (await followedTags(ctx, reader.account.id, { limit: 10 })).tags.map((t) => t.name),
-      ["Шай"],
+      ["шай"],
     );
     // following twice is harmless
     await followTag(ctx, reader.account.id, "шай");

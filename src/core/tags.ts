@@ -1,11 +1,20 @@
 /**
  * Hashtags as accounts see them: the Tag entity's usage history, followed hashtags (their public
  * posts reach the follower's home, see timelines/tag_audience.ts) and featured hashtags on profiles.
+ *
+ * A tag used only in followers-only or direct posts is nobody else's business: until a public or
+ * unlisted post uses it (`public_at`), others get the answer for an unknown tag, search does not
+ * list it and the form the private posts wrote is never shown. Tag ids are random (`untimedId`),
+ * so even after it becomes public its id does not date the private use. History and trends count
+ * public posts only.
  */
+import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { AppContext } from "../app.ts";
+import type { Db } from "../store/db.ts";
 import { type Page, paginate } from "../store/paginate.ts";
+import type { Status } from "../store/schema.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
-import { idFloorForTime } from "./ids.ts";
+import { idFloorForTime, untimedId } from "./ids.ts";
 import { normalizeHashtag } from "./text/extract.ts";
 
 const DAY_MS = 86_400_000;
@@ -31,6 +40,31 @@ export interface TagRow {
   id: string;
   name: string;
   display_name: string;
+  public_at: string | null;
+}
+
+const TAG_COLUMNS = ["id", "name", "display_name", "public_at"] as const;
+
+/**
+ * The name a listing shows: as the first public post wrote it; before any public use the
+ * case-folded key, since the form a private post (or someone's follow) wrote is not for others.
+ */
+export function tagDisplayName(t: Pick<TagRow, "name" | "display_name" | "public_at">): string {
+  return t.public_at ? t.display_name || t.name : t.name;
+}
+
+/**
+ * SQL condition on the tags row aliased `table`: the viewer may know of the tag — a public or
+ * unlisted post used it, or the viewer used, follows or features it themselves.
+ */
+export function tagKnownSql(viewerId: string | null, table = "tags"): RawBuilder<SqlBool> {
+  const col = (name: string) => sql.ref(`${table}.${name}`);
+  if (!viewerId) return sql<SqlBool>`(${col("public_at")} is not null)`;
+  return sql<SqlBool>`(${col("public_at")} is not null
+    or exists (select 1 from tag_follows ktf where ktf.tag_id = ${col("id")} and ktf.account_id = ${viewerId})
+    or exists (select 1 from featured_tags kft where kft.tag_id = ${col("id")} and kft.account_id = ${viewerId})
+    or exists (select 1 from status_tags kst join statuses ks on ks.id = kst.status_id
+               where kst.tag_id = ${col("id")} and ks.account_id = ${viewerId}))`;
 }
 
 /** `#Name` or `Name` → the display form; 404 for anything that cannot be a hashtag. */
@@ -40,29 +74,84 @@ export function parseTagName(raw: string): string {
   return name;
 }
 
-export async function findTag(ctx: AppContext, raw: string): Promise<TagRow | null> {
+/** The tag by name, if it exists and `viewerId` may know of it (see tagKnownSql). */
+export async function findTag(ctx: AppContext, raw: string, viewerId: string | null): Promise<TagRow | null> {
   const key = normalizeHashtag(parseTagName(raw));
   const row = await ctx.db
     .selectFrom("tags")
-    .select(["id", "name", "display_name"])
+    .select(TAG_COLUMNS)
     .where("name", "=", key)
+    .where(tagKnownSql(viewerId))
     .executeTakeFirst();
   return row ?? null;
 }
 
+/**
+ * The tags of these normalised names (name → form as written), created as needed with random ids.
+ * Another transaction creating the same name at once is waited for; an id already taken (odds
+ * of about one in 10^17 per tag) is drawn again.
+ */
+async function ensureTags(ctx: AppContext, db: Db, forms: Map<string, string>): Promise<TagRow[]> {
+  const names = [...forms.keys()];
+  for (let attempt = 0; ; attempt++) {
+    const rows = await db.selectFrom("tags").select(TAG_COLUMNS).where("name", "in", names).execute();
+    const missing = names.filter((n) => !rows.some((r) => r.name === n));
+    if (missing.length === 0) return rows;
+    if (attempt === 3) throw new Error(`no free tag id for ${missing.join(", ")}`);
+    const now = ctx.now().toISOString();
+    await db
+      .insertInto("tags")
+      .values(
+        missing.map((name) => ({
+          id: untimedId(),
+          name,
+          display_name: forms.get(name) ?? name,
+          created_at: now,
+          public_at: null,
+        })),
+      )
+      // no target: a taken name (another writer was first) or a taken id both leave the row out
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
 export async function findOrCreateTag(ctx: AppContext, raw: string): Promise<TagRow> {
   const display = parseTagName(raw);
-  const key = normalizeHashtag(display);
-  await ctx.db
-    .insertInto("tags")
-    .values({ id: ctx.ids(), name: key, display_name: display, created_at: ctx.now().toISOString() })
-    .onConflict((oc) => oc.column("name").doNothing())
+  const [row] = await ensureTags(ctx, ctx.db, new Map([[normalizeHashtag(display), display]]));
+  return row;
+}
+
+/**
+ * Links a status to its hashtags (normalised name → form as written), creating tags as needed.
+ * A public or unlisted status makes each tag it uses public, under the form it wrote.
+ */
+export async function attachStatusTags(
+  ctx: AppContext,
+  db: Db,
+  statusId: string,
+  forms: Map<string, string>,
+  visibility: Status["visibility"],
+): Promise<void> {
+  if (forms.size === 0) return;
+  const rows = await ensureTags(ctx, db, forms);
+  if (visibility === "public" || visibility === "unlisted") {
+    const now = ctx.now().toISOString();
+    for (const r of rows) {
+      if (r.public_at) continue;
+      await db
+        .updateTable("tags")
+        .set({ public_at: now, display_name: forms.get(r.name) ?? r.name })
+        .where("id", "=", r.id)
+        .where("public_at", "is", null)
+        .execute();
+    }
+  }
+  await db
+    .insertInto("status_tags")
+    .values(rows.map((r) => ({ status_id: statusId, tag_id: r.id })))
+    .onConflict((oc) => oc.columns(["tag_id", "status_id"]).doNothing())
     .execute();
-  return ctx.db
-    .selectFrom("tags")
-    .select(["id", "name", "display_name"])
-    .where("name", "=", key)
-    .executeTakeFirstOrThrow();
 }
 
 /** Daily uses and distinct authors over the last 7 days (newest first), public posts only. */
@@ -137,16 +226,20 @@ export async function tagViews(ctx: AppContext, tags: TagRow[], viewerId: string
   }
   return tags.map((t) => ({
     id: t.id,
-    name: t.display_name || t.name,
+    name: tagDisplayName(t),
     history: histories.get(t.id) ?? emptyHistory(ctx),
     following: followed.has(t.id),
     featuring: featured.has(t.id),
   }));
 }
 
-/** GET /api/v1/tags/:name — like Mastodon, a valid but unused name still answers (with no history). */
+/**
+ * GET /api/v1/tags/:name — like Mastodon, a valid but unused name still answers (with no history),
+ * and so does a tag the viewer may not know of. Until the tag is public, the name is shown as the
+ * viewer asked for it.
+ */
 export async function getTag(ctx: AppContext, raw: string, viewerId: string | null): Promise<TagView> {
-  const row = await findTag(ctx, raw);
+  const row = await findTag(ctx, raw, viewerId);
   if (!row) {
     return {
       id: null,
@@ -157,7 +250,7 @@ export async function getTag(ctx: AppContext, raw: string, viewerId: string | nu
     };
   }
   const [view] = await tagViews(ctx, [row], viewerId);
-  return view;
+  return row.public_at ? view : { ...view, name: parseTagName(raw) };
 }
 
 export async function followTag(ctx: AppContext, accountId: string, raw: string): Promise<TagView> {
@@ -167,20 +260,20 @@ export async function followTag(ctx: AppContext, accountId: string, raw: string)
     .values({ id: ctx.ids(), account_id: accountId, tag_id: tag.id, created_at: ctx.now().toISOString() })
     .onConflict((oc) => oc.columns(["account_id", "tag_id"]).doNothing())
     .execute();
-  const [view] = await tagViews(ctx, [tag], accountId);
-  return view;
+  return getTag(ctx, raw, accountId);
 }
 
+/** Unfollows; the answer is then what getTag tells this viewer (nothing, for a tag now unknown to them). */
 export async function unfollowTag(ctx: AppContext, accountId: string, raw: string): Promise<TagView> {
-  const tag = await findTag(ctx, raw);
-  if (!tag) return getTag(ctx, raw, accountId);
-  await ctx.db
-    .deleteFrom("tag_follows")
-    .where("account_id", "=", accountId)
-    .where("tag_id", "=", tag.id)
-    .execute();
-  const [view] = await tagViews(ctx, [tag], accountId);
-  return view;
+  const tag = await findTag(ctx, raw, accountId);
+  if (tag) {
+    await ctx.db
+      .deleteFrom("tag_follows")
+      .where("account_id", "=", accountId)
+      .where("tag_id", "=", tag.id)
+      .execute();
+  }
+  return getTag(ctx, raw, accountId);
 }
 
 /** Followed tags, newest follow first; cursors are the tag_follows ids (Mastodon pages by them). */
@@ -193,7 +286,7 @@ export async function followedTags(
     ctx.db
       .selectFrom("tag_follows as tf")
       .innerJoin("tags as t", "t.id", "tf.tag_id")
-      .select(["tf.id as follow_id", "t.id", "t.name", "t.display_name"])
+      .select(["tf.id as follow_id", "t.id", "t.name", "t.display_name", "t.public_at"])
       .where("tf.account_id", "=", accountId),
     "tf.id",
     page,
@@ -205,6 +298,7 @@ export async function followedTags(
 
 export interface FeaturedTagView {
   id: string;
+  tagId: string;
   name: string;
   statusesCount: number;
   lastStatusAt: string | null;
@@ -215,7 +309,7 @@ export async function featuredTags(ctx: AppContext, accountId: string): Promise<
   const rows = await ctx.db
     .selectFrom("featured_tags as ft")
     .innerJoin("tags as t", "t.id", "ft.tag_id")
-    .select(["ft.id", "ft.tag_id", "t.name", "t.display_name"])
+    .select(["ft.id", "ft.tag_id", "t.name", "t.display_name", "t.public_at"])
     .where("ft.account_id", "=", accountId)
     .orderBy("ft.id")
     .execute();
@@ -239,7 +333,8 @@ export async function featuredTags(ctx: AppContext, accountId: string): Promise<
     const u = byTag.get(r.tag_id);
     return {
       id: r.id,
-      name: r.display_name || r.name,
+      tagId: r.tag_id,
+      name: tagDisplayName(r),
       statusesCount: Number(u?.n ?? 0),
       lastStatusAt: u?.last ? String(u.last).slice(0, 10) : null,
     };
@@ -269,7 +364,7 @@ export async function featureTag(ctx: AppContext, accountId: string, raw: string
       .execute();
   }
   const all = await featuredTags(ctx, accountId);
-  const found = all.find((f) => f.name.toLowerCase() === (tag.display_name || tag.name).toLowerCase());
+  const found = all.find((f) => f.tagId === tag.id);
   if (!found) throw new NotFoundError();
   return found;
 }
@@ -283,13 +378,24 @@ export async function unfeatureTag(ctx: AppContext, accountId: string, featuredI
   if (Number(res.numDeletedRows) === 0) throw new NotFoundError();
 }
 
+/** POST /api/v1/tags/:name/unfeature: removes the account's featured tag of that name, if any. */
+export async function unfeatureTagNamed(ctx: AppContext, accountId: string, raw: string): Promise<void> {
+  const tag = await findTag(ctx, raw, accountId);
+  if (!tag) return;
+  await ctx.db
+    .deleteFrom("featured_tags")
+    .where("account_id", "=", accountId)
+    .where("tag_id", "=", tag.id)
+    .execute();
+}
+
 /** Tags the account used most in its last posts and has not featured yet (Mastodon: 10 most used). */
 export async function featuredTagSuggestions(ctx: AppContext, accountId: string): Promise<TagView[]> {
   const rows = await ctx.db
     .selectFrom("status_tags as st")
     .innerJoin("statuses as s", "s.id", "st.status_id")
     .innerJoin("tags as t", "t.id", "st.tag_id")
-    .select(["t.id", "t.name", "t.display_name", (eb) => eb.fn.countAll().as("n")])
+    .select(["t.id", "t.name", "t.display_name", "t.public_at", (eb) => eb.fn.countAll().as("n")])
     .where("s.account_id", "=", accountId)
     .where("s.reblog_of_id", "is", null)
     .where(({ not, exists, selectFrom }) =>
@@ -302,7 +408,7 @@ export async function featuredTagSuggestions(ctx: AppContext, accountId: string)
         ),
       ),
     )
-    .groupBy(["t.id", "t.name", "t.display_name"])
+    .groupBy(["t.id", "t.name", "t.display_name", "t.public_at"])
     .orderBy("n", "desc")
     .orderBy("t.name")
     .limit(10)

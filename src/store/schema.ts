@@ -146,10 +146,14 @@ export interface MentionsTable {
 }
 
 export interface TagsTable {
+  /** random 18-digit decimal, not time-sortable: a tag's id must not date its first (maybe private) use */
   id: string;
   name: string; // normalised (case-folded) key
+  /** as the first public or unlisted post wrote it (until then: as first written, never shown) */
   display_name: string;
   created_at: Timestamp;
+  /** when a public or unlisted post first used it; until then others cannot see the tag */
+  public_at: Timestamp | null;
 }
 
 export interface StatusTagsTable {

@@ -8,12 +8,12 @@ import {
   featuredTagSuggestions,
   featuredTags,
   featureTag,
-  findTag,
   followedTags,
   followTag,
   getTag,
   type TagView,
   unfeatureTag,
+  unfeatureTagNamed,
   unfollowTag,
 } from "../../core/tags.ts";
 import type { Account } from "../../store/schema.ts";
@@ -89,14 +89,7 @@ export function tagsRoutes(_ctx: AppContext): Hono<HonoEnv> {
     const v = requireUser(c, "write:accounts");
     const ctx = appOf(c);
     const name = validate(TagParam, c.req.param("name"));
-    const tag = await findTag(ctx, name);
-    if (tag) {
-      await ctx.db
-        .deleteFrom("featured_tags")
-        .where("account_id", "=", v.account.id)
-        .where("tag_id", "=", tag.id)
-        .execute();
-    }
+    await unfeatureTagNamed(ctx, v.account.id, name);
     return c.json(serializeTag(ctx, await getTag(ctx, name, v.account.id), true));
   });
 

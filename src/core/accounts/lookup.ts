@@ -2,12 +2,11 @@ import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
 import type { Account } from "../../store/schema.ts";
 import { NotFoundError } from "../errors.ts";
+import { accountShownSql, loadShownAccount } from "./visible.ts";
 
-/** An account that may be shown: exists and is not suspended (deleted accounts are suspended). */
-export async function getAccount(ctx: AppContext, id: string): Promise<Account> {
-  const account = await ctx.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!account || account.suspended_at) throw new NotFoundError();
-  return account;
+/** An account that may be shown to others (see visible.ts); 404 otherwise. */
+export function getAccount(ctx: AppContext, id: string): Promise<Account> {
+  return loadShownAccount(ctx.db, id);
 }
 
 /** Splits `user`, `@user`, `user@domain`, `@user@domain`; our own domain means local. */
@@ -26,8 +25,9 @@ export async function findAccountByAcct(ctx: AppContext, acct: string): Promise<
     .selectAll()
     .where((eb) => eb(eb.fn("lower", ["username"]), "=", parsed.username.toLowerCase()))
     .where("domain", "=", parsed.domain)
+    .where(accountShownSql())
     .executeTakeFirst();
-  return account && !account.suspended_at ? account : null;
+  return account ?? null;
 }
 
 /** GET /api/v1/accounts/lookup: local or already known remote accounts (no remote resolution yet). */
@@ -58,7 +58,7 @@ export async function searchAccounts(
   let query = ctx.db
     .selectFrom("accounts")
     .selectAll("accounts")
-    .where("accounts.suspended_at", "is", null)
+    .where(accountShownSql("accounts"))
     .where((eb) =>
       eb.or([
         eb(sql`lower(accounts.username)`, "like", sql`${pattern} escape '\\'`),

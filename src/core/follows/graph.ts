@@ -1,12 +1,10 @@
 import type { Db } from "../../store/db.ts";
 import type { Account } from "../../store/schema.ts";
-import { NotFoundError } from "../errors.ts";
+import { loadShownAccount } from "../accounts/visible.ts";
 
-/** An account that can take part in the graph (exists, not suspended); 404 otherwise. */
-export async function loadTargetAccount(db: Db, id: string): Promise<Account> {
-  const account = await db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
-  if (!account || account.suspended_at) throw new NotFoundError();
-  return account;
+/** An account that can take part in the graph: one others may see (accounts/visible.ts); 404 otherwise. */
+export function loadTargetAccount(db: Db, id: string): Promise<Account> {
+  return loadShownAccount(db, id);
 }
 
 export async function isBlockedEitherWay(db: Db, a: string, b: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { AppContext } from "../../app.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
 import type { Account } from "../../store/schema.ts";
+import { accountShownSql } from "../accounts/visible.ts";
 import { ValidationError } from "../errors.ts";
 import { loadTargetAccount, parseLanguages } from "./graph.ts";
 
@@ -23,7 +24,7 @@ export interface Relationship {
   note: string;
 }
 
-/** The viewer's relationship to each existing account in `ids`, in request order, with 8 queries. */
+/** The viewer's relationship to each account in `ids` others may see, in request order, with 8 queries. */
 export async function getRelationships(
   ctx: AppContext,
   viewerId: string,
@@ -35,7 +36,12 @@ export async function getRelationships(
   const nowIso = ctx.now().toISOString();
   const [existing, follows, followedBy, requests, requestedBy, blocks, blockedBy, mutes, notes] =
     await Promise.all([
-      db.selectFrom("accounts").select(["id", "domain"]).where("id", "in", want).execute(),
+      db
+        .selectFrom("accounts")
+        .select(["id", "domain"])
+        .where("id", "in", want)
+        .where(accountShownSql())
+        .execute(),
       db
         .selectFrom("follows")
         .select(["target_account_id as id", "show_reblogs", "notify", "languages"])
@@ -213,7 +219,7 @@ export async function listFollows(
       .selectAll("a")
       .select("f.id as cursor_id")
       .where(mine, "=", accountId)
-      .where("a.suspended_at", "is", null),
+      .where(accountShownSql("a")),
     "f.id",
     page,
   );
@@ -240,14 +246,24 @@ export async function familiarFollowers(
     .selectAll("a")
     .select("theirs.target_account_id as familiar_of")
     .where("theirs.target_account_id", "in", want)
-    .where("a.suspended_at", "is", null)
+    .where(accountShownSql("a"))
     .orderBy("theirs.id", "desc")
     .execute();
-  return want.map((id) => ({
-    id,
-    accounts: rows
-      .filter((r) => r.familiar_of === id)
-      .slice(0, 10)
-      .map(({ familiar_of: _f, ...a }) => a as Account),
-  }));
+  // an account others may not see gets no entry, as an unknown id gets none
+  const shown = await ctx.db
+    .selectFrom("accounts")
+    .select("id")
+    .where("id", "in", want)
+    .where(accountShownSql())
+    .execute();
+  const known = new Set(shown.map((r) => r.id));
+  return want
+    .filter((id) => known.has(id))
+    .map((id) => ({
+      id,
+      accounts: rows
+        .filter((r) => r.familiar_of === id)
+        .slice(0, 10)
+        .map(({ familiar_of: _f, ...a }) => a as Account),
+    }));
 }

@@ -191,7 +191,7 @@ export async function createStatus(
       if (input.poll) status.poll_id = ctx.ids();
       await trx.insertInto("statuses").values(status).execute();
       if (input.poll && status.poll_id) await insertPoll(ctx, trx, input.poll, author.id, id, status.poll_id);
-      await storeStatusEntities(ctx, trx, id, parsed);
+      await storeStatusEntities(ctx, trx, status, parsed);
       if (key) {
         const stale = new Date(ctx.now().getTime() - IDEMPOTENCY_WINDOW_MS).toISOString();
         await trx

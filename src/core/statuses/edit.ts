@@ -148,7 +148,7 @@ export async function editStatus(
       .execute();
     // mentions dropped from the text stay as silent mentions, so who could see the post still can
     const fresh = parsed.mentioned.filter((a) => !oldMentions.has(a.id));
-    await storeStatusEntities(ctx, trx, status.id, { ...parsed, mentioned: fresh });
+    await storeStatusEntities(ctx, trx, status, { ...parsed, mentioned: fresh });
     await trx
       .deleteFrom("status_tags")
       .where("status_id", "=", status.id)

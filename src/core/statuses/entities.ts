@@ -1,7 +1,9 @@
 /** Mentions and hashtags of a post: resolving them to rows and storing them, shared by create and edit. */
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
-import type { Account } from "../../store/schema.ts";
+import type { Account, Status } from "../../store/schema.ts";
+import { accountShownSql } from "../accounts/visible.ts";
+import { attachStatusTags } from "../tags.ts";
 import { normalizeHashtag, type TokenizedText } from "../text/extract.ts";
 import { type MentionTarget, renderStatusHtml } from "../text/render.ts";
 
@@ -53,7 +55,8 @@ async function findMentioned(db: Db, wanted: Map<string, MentionKey>): Promise<M
       .selectAll()
       .where((eb) => eb(eb.fn("lower", ["username"]), "in", names.slice(i, i + NAMES_PER_QUERY)))
       .where("domain", "in", domains)
-      .where("suspended_at", "is", null)
+      // an account others may not see (awaiting approval…) is not linked nor notified
+      .where(accountShownSql())
       .execute();
     for (const a of rows) {
       const key = mentionKey(a.username, a.domain);
@@ -87,14 +90,18 @@ export async function parseStatusText(ctx: AppContext, db: Db, t: TokenizedText)
   return { html, mentioned: [...found.values()], tags };
 }
 
-/** Stores mentions and hashtags of a status (tags upserted); replaces what was there (edits). */
+/**
+ * Stores mentions and hashtags of a status (tags upserted; a public or unlisted status makes its
+ * tags public, see tags.ts); replaces what was there (edits).
+ */
 export async function storeStatusEntities(
   ctx: AppContext,
   trx: Db,
-  statusId: string,
+  status: Pick<Status, "id" | "visibility">,
   parsed: ParsedText,
   opts: { replace?: boolean } = {},
 ): Promise<void> {
+  const statusId = status.id;
   if (opts.replace) {
     await trx.deleteFrom("mentions").where("status_id", "=", statusId).execute();
     await trx.deleteFrom("status_tags").where("status_id", "=", statusId).execute();
@@ -107,31 +114,7 @@ export async function storeStatusEntities(
       )
       .execute();
   }
-  if (parsed.tags.size > 0) {
-    const now = ctx.now().toISOString();
-    await trx
-      .insertInto("tags")
-      .values(
-        [...parsed.tags].map(([name, display]) => ({
-          id: ctx.ids(),
-          name,
-          display_name: display,
-          created_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.column("name").doNothing())
-      .execute();
-    const rows = await trx
-      .selectFrom("tags")
-      .select("id")
-      .where("name", "in", [...parsed.tags.keys()])
-      .execute();
-    await trx
-      .insertInto("status_tags")
-      .values(rows.map((r) => ({ status_id: statusId, tag_id: r.id })))
-      .onConflict((oc) => oc.columns(["tag_id", "status_id"]).doNothing())
-      .execute();
-  }
+  await attachStatusTags(ctx, trx, statusId, parsed.tags, status.visibility);
 }
 
 /** Normalised tag names of a status (for hashtag stream channels). */

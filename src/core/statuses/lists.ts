@@ -2,6 +2,7 @@
 import type { AppContext } from "../../app.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
 import type { Account, Status } from "../../store/schema.ts";
+import { accountShownSql } from "../accounts/visible.ts";
 import { visibleTo } from "../visibility.ts";
 import { getVisibleStatus } from "./load.ts";
 
@@ -25,7 +26,7 @@ export async function favouritedBy(
       .selectAll("accounts")
       .select("favourites.id as key")
       .where("favourites.status_id", "=", status.id)
-      .where("accounts.suspended_at", "is", null),
+      .where(accountShownSql("accounts")),
     "favourites.id",
     page,
   );
@@ -47,7 +48,7 @@ export async function rebloggedBy(
       .select("statuses.id as key")
       .where("statuses.reblog_of_id", "=", status.id)
       .where(visibleTo(viewerId))
-      .where("accounts.suspended_at", "is", null),
+      .where(accountShownSql("accounts")),
     "statuses.id",
     page,
   );

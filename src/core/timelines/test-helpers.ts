@@ -1,6 +1,7 @@
 /** Test support for graph/timeline tests: raw status rows without going through createStatus. */
 import type { AppContext } from "../../app.ts";
 import type { Status } from "../../store/schema.ts";
+import { attachStatusTags } from "../tags.ts";
 
 export async function insertStatus(
   ctx: AppContext,
@@ -43,17 +44,8 @@ export async function insertStatus(
       .values({ id: ctx.ids(), status_id: id, account_id: accountId, silent: 0 })
       .execute();
   }
-  for (const name of tags) {
-    let tag = await ctx.db.selectFrom("tags").select("id").where("name", "=", name).executeTakeFirst();
-    if (!tag) {
-      tag = { id: ctx.ids() };
-      await ctx.db
-        .insertInto("tags")
-        .values({ id: tag.id, name, display_name: name, created_at: now })
-        .execute();
-    }
-    await ctx.db.insertInto("status_tags").values({ status_id: id, tag_id: tag.id }).execute();
-  }
+  // tags go through the real path, which also makes them public when the status is
+  await attachStatusTags(ctx, ctx.db, id, new Map(tags.map((name) => [name, name])), row.visibility);
   return row;
 }
 
