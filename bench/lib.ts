@@ -88,7 +88,8 @@ export async function startTorgai(opts: StartOptions = {}): Promise<TorgaiProces
     [...(opts.nodeArgs ?? []), ...startNodeArgs(), "src/main.ts", opts.mode ?? "all"],
     { env, stdio: ["ignore", "pipe", "inherit"] },
   );
-  child.stdout?.resume();
+  // the banner and warnings (LOG_LEVEL=warn) go to the bench's stderr, out of its figures
+  child.stdout?.pipe(process.stderr);
   const exited = new Promise((r) => child.once("exit", r));
   const proc: TorgaiProcess = {
     child,
