@@ -42,7 +42,7 @@ export async function createNotification(
     .select(["id", "domain"])
     .where("id", "=", input.recipientId)
     .executeTakeFirst();
-  if (!recipient || recipient.domain !== "") return null; // remote accounts get activities, not notifications
+  if (recipient?.domain !== "") return null; // missing, or remote: remote accounts get activities
   const nowIso = ctx.now().toISOString();
   const blocked = await trx
     .selectFrom("blocks")
