@@ -153,6 +153,35 @@ test("sign-in and registration are limited per client IP; X-Forwarded-For only f
   }
 });
 
+test("IPv6 clients are limited per /64, IPv4-mapped addresses as IPv4", async () => {
+  const ctx = await createTestContext("sqlite", ON);
+  try {
+    configureRateLimiter(ctx, {
+      limits: { auth: { limit: 2, periodMs: 300_000 }, anonymous: { limit: 2, periodMs: 300_000 } },
+    });
+    const api = apiCaller(ctx);
+    const register = (remoteAddress: string, forwarded?: string) =>
+      api("/api/v1/apps", {
+        json: { client_name: "x", redirect_uris: "urn:ietf:wg:oauth:2.0:oob" },
+        remoteAddress,
+        headers: forwarded ? { "x-forwarded-for": forwarded } : {},
+      });
+    assert.equal((await register("2001:db8:1:2::a")).status, 200);
+    assert.equal((await register("2001:db8:1:2:ffff:ffff:ffff:ffff")).status, 200);
+    assert.equal((await register("2001:db8:1:2::3")).status, 429, "a third address of the same /64");
+    // through a trusted proxy (loopback) the forwarded address is grouped the same way
+    assert.equal((await register("127.0.0.1", "2001:db8:1:2:0:0:0:9")).status, 429);
+    assert.equal((await register("2001:db8:1:3::a")).status, 200, "the neighbouring /64 is another client");
+    const instance = (remoteAddress: string) => api("/api/v1/instance", { remoteAddress });
+    assert.equal((await instance("::ffff:192.0.2.1")).status, 200);
+    assert.equal((await instance("::ffff:c000:201")).status, 200);
+    assert.equal((await instance("192.0.2.1")).status, 429, "mapped and plain IPv4 are one client");
+  } finally {
+    await closeRateLimiter(ctx);
+    await closeContext(ctx);
+  }
+});
+
 test("disabled when TORGAI_RATE_LIMIT=0 (the test default)", async () => {
   const ctx = await createTestContext("sqlite");
   try {

@@ -3,6 +3,7 @@ import type { Account, User } from "../../store/schema.ts";
 import { type IssuedToken, issueToken } from "../auth/issue.ts";
 import { LoginThrottle } from "../auth/throttle.ts";
 import { ForbiddenError, TorgaiError, ValidationError } from "../errors.ts";
+import { ipLimitKey } from "../ratelimit.ts";
 import { createLocalAccount } from "./create.ts";
 
 export const SUPPORTED_LOCALES = ["kk", "ru", "en"] as const;
@@ -71,8 +72,9 @@ export async function registerAccount(ctx: AppContext, input: RegistrationInput)
       signupThrottles.set(ctx, t);
     }
     const now = ctx.now().getTime();
-    t.check(input.ip, now);
-    t.fail(input.ip, now);
+    const ip = ipLimitKey(input.ip);
+    t.check(ip, now);
+    t.fail(ip, now);
   }
   if (!input.agreement) throw fieldError("agreement", "ERR_ACCEPTED", "Agreement must be accepted");
   if (!input.username.trim()) throw fieldError("username", "ERR_BLANK", "Username can't be blank");
