@@ -1,4 +1,5 @@
 import type { AppContext } from "../app.ts";
+import { CONFIRMATION_JOB, sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { registerStatusJobs } from "../core/statuses/jobs.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/timelines/fanout.ts";
 
@@ -13,4 +14,8 @@ export function registerJobHandlers(ctx: AppContext): void {
   ctx.queue.register("status.fanout", (payload) => fanoutStatus(ctx, statusIdOf(payload)));
   ctx.queue.register("status.update_fanout", (payload) => fanoutStatusUpdate(ctx, statusIdOf(payload)));
   registerStatusJobs(ctx.queue, ctx);
+  ctx.queue.register(CONFIRMATION_JOB, (payload) => {
+    if (typeof payload.userId !== "string") throw new Error("job payload lacks a userId");
+    return sendConfirmationMail(ctx, payload.userId);
+  });
 }

@@ -7,6 +7,7 @@ import * as m002 from "./migrations/002_accounts.ts";
 import * as m003 from "./migrations/003_statuses.ts";
 import * as m004 from "./migrations/004_graph.ts";
 import * as m006 from "./migrations/006_conformance.ts";
+import * as m008 from "./migrations/008_email_confirmation.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import { statementNameFor } from "./prepared.ts";
 import type { Database } from "./schema.ts";
@@ -72,6 +73,7 @@ const migrations: Record<string, Migration> = {
   "003_statuses": m003,
   "004_graph": m004,
   "006_conformance": m006,
+  "008_email_confirmation": m008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
 import type { Account, User } from "../../store/schema.ts";
 import { hashPassword } from "../accounts/create.ts";
@@ -22,11 +23,16 @@ export async function findUserByLogin(
   if (value === "" || value.length > 320) return null;
   let user: User | undefined;
   if (value.includes("@") && !value.startsWith("@")) {
-    user = await ctx.db
+    // Only a confirmed address is unique. An unconfirmed one names its user when no one else gave
+    // it (servers without mail never confirm); given twice, it names no one: use the username.
+    const rows = await ctx.db
       .selectFrom("users")
       .selectAll()
       .where((eb) => eb(eb.fn("lower", ["email"]), "=", value.toLowerCase()))
-      .executeTakeFirst();
+      .orderBy(sql`case when confirmed_at is null then 1 else 0 end`)
+      .limit(2)
+      .execute();
+    user = rows[0]?.confirmed_at || rows.length === 1 ? rows[0] : undefined;
   } else {
     const username = value.replace(/^@/, "").toLowerCase();
     user = await ctx.db
