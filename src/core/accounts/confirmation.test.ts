@@ -222,26 +222,28 @@ for (const kind of STORES) {
   });
 }
 
-test("a mail server that refuses the login fails the job, which is retried", async () => {
-  const mail = await startTestMailServer();
-  const ctx = await createTestContext("sqlite", {
-    config: { TORGAI_SMTP_URL: mail.url.replace("mail%20secret", "wrong") },
+for (const kind of STORES) {
+  test(`a mail server that refuses the login fails the job, which is retried [${kind}]`, async () => {
+    const mail = await startTestMailServer();
+    const ctx = await createTestContext(kind, {
+      config: { TORGAI_SMTP_URL: mail.url.replace("mail%20secret", "wrong") },
+    });
+    try {
+      registerJobHandlers(ctx);
+      await signUp(ctx, { username: uniqueName("retry"), email: "retry@example.test" });
+      await ctx.queue.drain();
+      const job = await ctx.db
+        .selectFrom("jobs")
+        .selectAll()
+        .where("type", "=", "email.confirmation")
+        .executeTakeFirst();
+      assert.equal(job?.status, "pending");
+      assert.equal(job?.attempts, 1);
+      assert.match(job?.last_error ?? "", /Invalid|auth/i);
+      assert.equal(mail.received.length, 0);
+    } finally {
+      await closeContext(ctx);
+      await mail.close();
+    }
   });
-  try {
-    registerJobHandlers(ctx);
-    await signUp(ctx, { username: uniqueName("retry"), email: "retry@example.test" });
-    await ctx.queue.drain();
-    const job = await ctx.db
-      .selectFrom("jobs")
-      .selectAll()
-      .where("type", "=", "email.confirmation")
-      .executeTakeFirst();
-    assert.equal(job?.status, "pending");
-    assert.equal(job?.attempts, 1);
-    assert.match(job?.last_error ?? "", /Invalid|auth/i);
-    assert.equal(mail.received.length, 0);
-  } finally {
-    await closeContext(ctx);
-    await mail.close();
-  }
-});
+}
