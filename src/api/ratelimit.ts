@@ -4,6 +4,7 @@
  * - /api with a token: `authenticated` per account (per token for app-only tokens);
  * - /api without a token: `anonymous` per client IP;
  * - /api writes (POST/PUT/PATCH/DELETE): `write` per account, or per IP without a token.
+ * "Per IP" means per `ipLimitKey`: an IPv4 address, or an IPv6 address's /64.
  * Responses carry X-RateLimit-Limit/Remaining/Reset for the tightest throttle that applied (Reset is
  * ISO 8601, as Mastodon sends it); an exceeded throttle answers 429 {"error":"Too many requests"}.
  */
@@ -12,7 +13,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import type { MiddlewareHandler } from "hono";
 import type { AppContext } from "../app.ts";
 import { RateLimitError } from "../core/errors.ts";
-import { type RateLimitResult, type RateLimits, rateLimiterFor } from "../core/ratelimit.ts";
+import { ipLimitKey, type RateLimitResult, type RateLimits, rateLimiterFor } from "../core/ratelimit.ts";
 import type { Ctx, HonoEnv } from "./context.ts";
 
 const AUTH_PATHS = new Set([
@@ -80,7 +81,7 @@ export function rateLimitMiddleware(ctx: AppContext): MiddlewareHandler<HonoEnv>
     if (!ctx.config.rateLimit || c.req.method === "OPTIONS" || !applies(c.req.path)) return next();
     const path = c.req.path.replace(/\/+$/, "") || "/";
     const method = c.req.method;
-    const ip = clientIp(c, trusted);
+    const ip = ipLimitKey(clientIp(c, trusted));
     const grant = c.get("grant");
     const who = grant ? (grant.account ? `a:${grant.account.id}` : `t:${grant.tokenId}`) : `ip:${ip}`;
     const checks: [keyof RateLimits, string][] = [];

@@ -100,6 +100,8 @@ export interface ApiInit {
   form?: Record<string, string>;
   headers?: Record<string, string>;
   token?: string | null;
+  /** the client's socket address as the server sees it (none by default: "unknown") */
+  remoteAddress?: string;
 }
 
 /** Calls the HTTP app in-process (no socket). */
@@ -118,8 +120,12 @@ export function apiCaller(ctx: AppContext, defaultToken: string | null = null) {
       body = new URLSearchParams(init.form).toString();
     }
     const url = path.startsWith("http") ? path : `${ctx.config.baseUrl}${path}`;
+    // @hono/node-server's getConnInfo reads the peer from the incoming request's socket
+    const env = init.remoteAddress
+      ? { incoming: { socket: { remoteAddress: init.remoteAddress } } }
+      : undefined;
     return Promise.resolve(
-      app.request(url, { method: init.method ?? (body ? "POST" : "GET"), headers, body }),
+      app.request(url, { method: init.method ?? (body ? "POST" : "GET"), headers, body }, env),
     );
   };
 }

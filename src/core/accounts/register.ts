@@ -3,6 +3,8 @@ import type { Account, User } from "../../store/schema.ts";
 import { type IssuedToken, issueToken } from "../auth/issue.ts";
 import { LoginThrottle } from "../auth/throttle.ts";
 import { ForbiddenError, TorgaiError, ValidationError } from "../errors.ts";
+import { ipLimitKey } from "../ratelimit.ts";
+import { enqueueConfirmationMail } from "./confirmation.ts";
 import { createLocalAccount } from "./create.ts";
 
 export const SUPPORTED_LOCALES = ["kk", "ru", "en"] as const;
@@ -57,8 +59,10 @@ const signupThrottles = new WeakMap<object, LoginThrottle>();
 
 /**
  * POST /api/v1/accounts. Honours the registration mode: closed refuses, approval creates an
- * unapproved user (who cannot sign in until `approveUser`), open creates a usable account. Email is
- * optional because no mail server is assumed; accounts are therefore not gated on confirmation.
+ * unapproved user (who cannot sign in until `approveUser`), open creates a usable account.
+ * With mail configured the e-mail address is required and a confirmation link is mailed; the
+ * account may not act until it is followed (`mustConfirmEmail`). Without mail the address is
+ * optional and stays unconfirmed, so it reserves nothing: its owner can still sign up with it.
  */
 export async function registerAccount(ctx: AppContext, input: RegistrationInput): Promise<Registration> {
   const mode = ctx.config.registrations;
@@ -71,12 +75,14 @@ export async function registerAccount(ctx: AppContext, input: RegistrationInput)
       signupThrottles.set(ctx, t);
     }
     const now = ctx.now().getTime();
-    t.check(input.ip, now);
-    t.fail(input.ip, now);
+    const ip = ipLimitKey(input.ip);
+    t.check(ip, now);
+    t.fail(ip, now);
   }
   if (!input.agreement) throw fieldError("agreement", "ERR_ACCEPTED", "Agreement must be accepted");
   if (!input.username.trim()) throw fieldError("username", "ERR_BLANK", "Username can't be blank");
   if (!input.password) throw fieldError("password", "ERR_BLANK", "Password can't be blank");
+  if (ctx.config.mail && !input.email?.trim()) throw fieldError("email", "ERR_BLANK", "Email can't be blank");
   const reason = input.reason?.trim() || null;
   if (reason && reason.length > 500) throw fieldError("reason", "ERR_TOO_LONG", "Reason is too long");
   const base = (input.locale ?? "").toLowerCase().split(/[-_]/)[0];
@@ -92,10 +98,13 @@ export async function registerAccount(ctx: AppContext, input: RegistrationInput)
       reason,
       approved: mode !== "approval",
       confirmed: false,
+      createdByAppId: input.appId,
+      within: (trx, { user }) => enqueueConfirmationMail(ctx, trx, user.id),
     });
   } catch (err) {
     throw err instanceof TorgaiError ? toFieldError(err) : err;
   }
+  ctx.queue.notify();
   const token = await issueToken(ctx, {
     appId: input.appId,
     userId: created.user.id,
