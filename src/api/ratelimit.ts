@@ -1,6 +1,7 @@
 /**
  * Rate-limit middleware for /api, /oauth and /auth. Which throttles apply:
- * - sign-in, token, app registration and account registration (POST): `auth`, per client IP;
+ * - sign-in, token, revocation, app registration and account registration (POST): `auth`, per
+ *   client IP (each of them checks a secret, so each is a guessing oracle);
  * - /api with a token: `authenticated` per account (per token for app-only tokens);
  * - /api without a token: `anonymous` per client IP;
  * - /api writes (POST/PUT/PATCH/DELETE): `write` per account, or per IP without a token.
@@ -17,6 +18,7 @@ import type { Ctx, HonoEnv } from "./context.ts";
 
 const AUTH_PATHS = new Set([
   "/oauth/token",
+  "/oauth/revoke",
   "/oauth/authorize",
   "/api/v1/accounts",
   "/api/v1/apps",
