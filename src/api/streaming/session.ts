@@ -4,6 +4,7 @@
  * unsubscribe / close.
  */
 import type { AppContext } from "../../app.ts";
+import { BadRequestError } from "../../core/errors.ts";
 import { channels, type StreamEvent } from "../../core/events.ts";
 import { type ActiveFilter, loadActiveFilters } from "../../core/filters.ts";
 import { renderEvent } from "./render.ts";
@@ -17,6 +18,13 @@ interface Subscription {
   spec: StreamSpec;
   offs: (() => void)[];
 }
+
+/**
+ * Subscriptions one connection may hold. Mastodon's streaming server has no cap; each costs about
+ * 1.6 KB and a bus listener, so an uncapped socket could hold megabytes. A client needs a handful
+ * (home, notifications, a few lists and tags).
+ */
+export const MAX_SUBSCRIPTIONS = 100;
 
 const openSessions = new WeakMap<AppContext, Set<StreamSession>>();
 
@@ -61,10 +69,13 @@ export class StreamSession {
     return [...this.#subs.keys()];
   }
 
-  /** Throws a TorgaiError (unknown stream, missing scope, foreign list) without subscribing. */
+  /** Throws a TorgaiError (unknown stream, missing scope, foreign list, too many) without subscribing. */
   async subscribe(name: string, params: { tag?: string; list?: string }): Promise<StreamSpec> {
     const spec = await resolveStream(this.ctx, this.viewer, name, params);
     if (this.#closed || this.#subs.has(spec.key)) return spec;
+    if (this.#subs.size >= MAX_SUBSCRIPTIONS) {
+      throw new BadRequestError(`Too many subscriptions (at most ${MAX_SUBSCRIPTIONS} per connection)`);
+    }
     const offs = spec.channels.map((channel) =>
       this.ctx.events.subscribe(channel, (ev) => this.#enqueue(spec, ev)),
     );
