@@ -90,6 +90,8 @@ export async function startServer(ctx: AppContext, opts: StartServerOptions): Pr
   }) as Server;
   server.on("clientError", onClientError);
   const streaming = attachStreaming(ctx, server, { heartbeatMs: opts.heartbeatMs });
+  // listen for revocations from other processes before the first stream opens
+  sessionsOf(ctx);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, host, () => {

@@ -26,6 +26,7 @@ export function streamingToken(creds: StreamingCredentials): string | null {
 export function streamViewer(token: string | null, grant: AccessGrant | null): StreamViewer {
   if (!token) throw new UnauthorizedError("Missing access token");
   if (!grant) throw new UnauthorizedError("Invalid access token");
-  if (!grant.account) throw new UnauthorizedError("This method requires an authenticated user");
-  return { account: grant.account, scopes: grant.scopes, tokenId: grant.tokenId };
+  if (!grant.account || !grant.user)
+    throw new UnauthorizedError("This method requires an authenticated user");
+  return { account: grant.account, userId: grant.user.id, scopes: grant.scopes, tokenId: grant.tokenId };
 }

@@ -29,6 +29,8 @@ export type StreamName = (typeof STREAM_NAMES)[number];
 
 export interface StreamViewer {
   account: Account;
+  /** the account's user: its revocation (deletion, suspension) ends the stream */
+  userId: string;
   scopes: string[];
   tokenId: string;
 }

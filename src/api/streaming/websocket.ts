@@ -2,8 +2,8 @@
  * Mastodon's streaming WebSocket on /api/v1/streaming: the token is checked at the upgrade (401
  * before any WebSocket exists), the initial stream comes from the `stream` query (or a path such as
  * /api/v1/streaming/hashtag/local), later ones from {"type":"subscribe"|"unsubscribe", ...}
- * messages. Pings every heartbeat; a connection that missed the last pong, or whose token has since
- * been revoked, is closed.
+ * messages. A revoked token or user ends its connections at once (1008, see session.ts); pings every
+ * heartbeat close a connection that missed the last pong, or whose token no longer resolves.
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -126,8 +126,10 @@ export function attachStreaming(
     });
     const conn: Connection = { ws, session, token, alive: true };
     conns.add(conn);
-    session.onClose(() => {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1000);
+    session.onClose((reason) => {
+      if (ws.readyState !== ws.OPEN && ws.readyState !== ws.CONNECTING) return;
+      if (reason === "revoked") ws.close(1008, "access token revoked");
+      else ws.close(1000);
     });
     ws.on("pong", () => {
       conn.alive = true;
@@ -222,7 +224,8 @@ export function attachStreaming(
       }
       conn.alive = false;
       conn.ws.ping();
-      // revoked tokens and suspended accounts stop streaming within one heartbeat
+      // the fallback for what no revocation announced (a lost Redis message, a change made in the
+      // database directly): such tokens stop streaming within one heartbeat
       resolveAccessToken(ctx, conn.token, { fresh: true }).then(
         (grant) => {
           if (!grant) conn.ws.close(1008, "access token revoked");
