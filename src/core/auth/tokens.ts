@@ -76,13 +76,6 @@ function forget(cache: TokenCache, revoked: Revocation): void {
   }
 }
 
-/** Drops every cached token of the context's store in this process (tests; bulk changes). */
-export function forgetCachedTokens(ctx: AppContext): void {
-  const cache = tokenCache(ctx);
-  cache.entries.clear();
-  cache.generation++;
-}
-
 /**
  * Revokes tokens by id (revocation endpoint, refresh rotation) and announces it to every process,
  * whose caches drop them and whose streams holding them end.
