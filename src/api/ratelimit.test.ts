@@ -211,6 +211,31 @@ test("the sign-up throttle (5 per 30 minutes) counts an IPv6 /64 as one client",
   }
 });
 
+test("token revocation shares the per-IP limit of the other OAuth endpoints", async () => {
+  const ctx = await createTestContext("sqlite", ON);
+  const srv = await startServer(ctx, { port: 0 });
+  try {
+    configureRateLimiter(ctx, { limits: { auth: { limit: 2, periodMs: 300_000 } } });
+    const post = (path: string) =>
+      fetch(`${srv.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.9" },
+        body: JSON.stringify({ client_id: "guess", client_secret: "guess", token: "guess" }),
+      }).then(async (r) => {
+        await r.arrayBuffer();
+        return r;
+      });
+    assert.notEqual((await post("/oauth/revoke")).status, 429);
+    assert.notEqual((await post("/oauth/token")).status, 429);
+    const limited = await post("/oauth/revoke");
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get("x-ratelimit-limit"), "2");
+  } finally {
+    await srv.close();
+    await closeContext(ctx);
+  }
+});
+
 test("disabled when TORGAI_RATE_LIMIT=0 (the test default)", async () => {
   const ctx = await createTestContext("sqlite");
   try {

@@ -5,7 +5,8 @@ import { appScopes } from "./apps.ts";
 import { OAuthError } from "./errors.ts";
 import { type IssuedToken, issueToken } from "./issue.ts";
 import { authenticate } from "./login.ts";
-import { forgetCachedTokens, revokeGrantFamily, sha256 } from "./tokens.ts";
+import { announceRevocation } from "./revocations.ts";
+import { revokeGrantFamily, revokeTokens, sha256 } from "./tokens.ts";
 
 /**
  * Scopes requested at the token endpoint: a subset of the app's registered scopes. Without a
@@ -90,8 +91,8 @@ export async function refreshTokenGrant(
     if (Number(rotated.numUpdatedRows) !== 1) return null;
     return issueToken(ctx, { appId: input.app.id, userId, scopes, grantRef: row.grant_ref ?? row.id }, trx);
   });
-  forgetCachedTokens(ctx);
   if (!issued) throw await replayed();
+  announceRevocation(ctx, { tokenIds: [row.id] });
   return issued;
 }
 
@@ -158,11 +159,5 @@ export async function revokeToken(ctx: AppContext, input: { app: OauthApp; token
   if (row.app_id !== input.app.id) {
     throw new OAuthError("unauthorized_client", "You are not authorized to revoke this token", 403);
   }
-  await ctx.db
-    .updateTable("oauth_tokens")
-    .set({ revoked_at: ctx.now().toISOString() })
-    .where("id", "=", row.id)
-    .where("revoked_at", "is", null)
-    .execute();
-  forgetCachedTokens(ctx);
+  await revokeTokens(ctx, [row.id]);
 }
