@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   TORGAI_MAX_MENTIONS: z.coerce.number().int().min(1).max(500).default(50),
   TORGAI_TEST_MODE: bool.default(false),
   TORGAI_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  /** lets `torgai web` and `torgai worker` share one SQLite file (measurements only, see README) */
+  TORGAI_ALLOW_SPLIT_SQLITE: bool.default(false),
   TORGAI_RATE_LIMIT: bool.default(true),
   /** proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma separated); loopback by default */
   TORGAI_TRUSTED_PROXIES: z
@@ -80,6 +82,7 @@ export type Config = {
   maxMentions: number;
   testMode: boolean;
   sqliteSync: "NORMAL" | "FULL";
+  allowSplitSqlite: boolean;
   rateLimit: boolean;
   trustedProxies: string[];
   jobConcurrency: number;
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMentions: e.TORGAI_MAX_MENTIONS,
     testMode: e.TORGAI_TEST_MODE,
     sqliteSync: e.TORGAI_SQLITE_SYNC,
+    allowSplitSqlite: e.TORGAI_ALLOW_SPLIT_SQLITE,
     rateLimit: e.TORGAI_RATE_LIMIT,
     trustedProxies: e.TORGAI_TRUSTED_PROXIES,
     jobConcurrency: e.TORGAI_JOB_CONCURRENCY,
