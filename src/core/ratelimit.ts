@@ -5,7 +5,7 @@
  */
 
 import { isIP } from "node:net";
-import type { AppContext } from "../app.ts";
+import { type AppContext, dropOwned, owned, replaceOwned, resourceKey } from "../app.ts";
 import { newRedis } from "./redis.ts";
 
 /** The eight 16-bit groups of an address that isIP() calls IPv6. */
@@ -193,22 +193,22 @@ export function createRateLimiter(opts: {
   };
 }
 
-const limiters = new WeakMap<AppContext, RateLimiter>();
+function defaultCounterStore(ctx: AppContext): CounterStore {
+  return ctx.config.redisUrl ? createRedisCounterStore(ctx.config.redisUrl) : createMemoryCounterStore();
+}
 
 /**
  * The context's limiter: one per context, so every Hono app built on it (and every request) shares
  * the counters. Redis-backed when REDIS_URL is set.
  */
+const LIMITER = resourceKey(
+  "rate limiter",
+  (ctx): RateLimiter => createRateLimiter({ store: defaultCounterStore(ctx), now: ctx.now }),
+  (limiter) => limiter.close(),
+);
+
 export function rateLimiterFor(ctx: AppContext): RateLimiter {
-  let limiter = limiters.get(ctx);
-  if (!limiter) {
-    const store = ctx.config.redisUrl
-      ? createRedisCounterStore(ctx.config.redisUrl)
-      : createMemoryCounterStore();
-    limiter = createRateLimiter({ store, now: ctx.now });
-    limiters.set(ctx, limiter);
-  }
-  return limiter;
+  return owned(ctx, LIMITER);
 }
 
 /** Replaces the context's limiter (tests use small limits; an operator tool could too). */
@@ -216,19 +216,16 @@ export function configureRateLimiter(
   ctx: AppContext,
   opts: { limits?: Partial<RateLimits>; store?: CounterStore },
 ): RateLimiter {
-  const previous = limiters.get(ctx);
-  if (previous) void previous.close();
-  const store =
-    opts.store ??
-    (ctx.config.redisUrl ? createRedisCounterStore(ctx.config.redisUrl) : createMemoryCounterStore());
-  const limiter = createRateLimiter({ store, now: ctx.now, limits: opts.limits });
-  limiters.set(ctx, limiter);
+  const limiter = createRateLimiter({
+    store: opts.store ?? defaultCounterStore(ctx),
+    now: ctx.now,
+    limits: opts.limits,
+  });
+  replaceOwned(ctx, LIMITER, limiter);
   return limiter;
 }
 
-/** Closes the context's limiter (its Redis connection, if any). */
-export async function closeRateLimiter(ctx: AppContext): Promise<void> {
-  const limiter = limiters.get(ctx);
-  limiters.delete(ctx);
-  if (limiter) await limiter.close();
+/** Closes the context's limiter (its Redis connection, if any); closeContext does it too. */
+export function closeRateLimiter(ctx: AppContext): Promise<void> {
+  return dropOwned(ctx, LIMITER);
 }

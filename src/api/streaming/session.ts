@@ -3,7 +3,7 @@
  * ordered delivery queue. Transport-agnostic: the transport gives a sink and calls subscribe /
  * unsubscribe / close.
  */
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned, resourceKey } from "../../app.ts";
 import { onRevocation } from "../../core/auth/revocations.ts";
 import { BadRequestError } from "../../core/errors.ts";
 import { channels, type StreamEvent } from "../../core/events.ts";
@@ -27,26 +27,30 @@ interface Subscription {
  */
 export const MAX_SUBSCRIPTIONS = 100;
 
-const openSessions = new WeakMap<AppContext, Set<StreamSession>>();
-
 /**
- * Every open session of a context (the server closes them on shutdown). Created with a listener
- * that ends, at once, the sessions of a token or user revoked in any process.
+ * Every open session of a context (the server closes them on shutdown), with a listener that ends,
+ * at once, the sessions of a token or user revoked in any process.
  */
-export function sessionsOf(ctx: AppContext): Set<StreamSession> {
-  let set = openSessions.get(ctx);
-  if (!set) {
+const SESSIONS = resourceKey(
+  "stream sessions",
+  (ctx) => {
     const sessions = new Set<StreamSession>();
-    set = sessions;
-    openSessions.set(ctx, sessions);
-    onRevocation(ctx, ({ tokenIds, userIds }) => {
+    const stop = onRevocation(ctx, ({ tokenIds, userIds }) => {
       for (const session of [...sessions]) {
         const { tokenId, userId } = session.viewer;
         if (tokenIds.includes(tokenId) || userIds.includes(userId)) session.close("revoked");
       }
     });
-  }
-  return set;
+    return { sessions, stop };
+  },
+  ({ sessions, stop }) => {
+    stop();
+    for (const session of [...sessions]) session.close();
+  },
+);
+
+export function sessionsOf(ctx: AppContext): Set<StreamSession> {
+  return owned(ctx, SESSIONS).sessions;
 }
 
 /** Why a session ended: its token or user was revoked, or it simply ended (reader left, shutdown). */

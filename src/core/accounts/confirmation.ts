@@ -9,10 +9,10 @@
  * mailed to, single use (the row is deleted when followed) and valid for 48 hours. The token is
  * made when the mail job runs, so it is never at rest in the job queue.
  */
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { User } from "../../store/schema.ts";
-import { LoginThrottle } from "../auth/throttle.ts";
+import { throttleKey } from "../auth/throttle.ts";
 import { randomSecret, sha256 } from "../auth/tokens.ts";
 import { ForbiddenError, ValidationError } from "../errors.ts";
 import { sendMail } from "../mailer.ts";
@@ -154,7 +154,10 @@ export async function confirmEmail(ctx: AppContext, token: string): Promise<Conf
   }
 }
 
-const resendThrottles = new WeakMap<object, LoginThrottle>();
+const RESEND_THROTTLE = throttleKey("confirmation resend throttle", {
+  maxFailures: 5,
+  windowMs: 30 * 60_000,
+});
 
 /**
  * POST /api/v1/emails/confirmations: mails a new link, to a corrected address if `email` is
@@ -180,11 +183,7 @@ export async function resendConfirmation(
     throw new ValidationError("Validation failed: Email is invalid");
   }
   if (ctx.config.rateLimit) {
-    let t = resendThrottles.get(ctx);
-    if (!t) {
-      t = new LoginThrottle({ maxFailures: 5, windowMs: 30 * 60_000 });
-      resendThrottles.set(ctx, t);
-    }
+    const t = owned(ctx, RESEND_THROTTLE);
     const now = ctx.now().getTime();
     t.check(user.id, now);
     t.fail(user.id, now);

@@ -1,7 +1,7 @@
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned } from "../../app.ts";
 import type { Account, User } from "../../store/schema.ts";
 import { type IssuedToken, issueToken } from "../auth/issue.ts";
-import { LoginThrottle } from "../auth/throttle.ts";
+import { throttleKey } from "../auth/throttle.ts";
 import { ForbiddenError, TorgaiError, ValidationError } from "../errors.ts";
 import { ipLimitKey } from "../ratelimit.ts";
 import { enqueueConfirmationMail } from "./confirmation.ts";
@@ -55,7 +55,8 @@ function toFieldError(err: TorgaiError): TorgaiError {
   return err;
 }
 
-const signupThrottles = new WeakMap<object, LoginThrottle>();
+// Mastodon allows 5 sign-ups per IP per 30 minutes; every attempt counts
+const SIGNUP_THROTTLE = throttleKey("sign-up throttle", { maxFailures: 5, windowMs: 30 * 60_000 });
 
 /**
  * POST /api/v1/accounts. Honours the registration mode: closed refuses, approval creates an
@@ -68,12 +69,7 @@ export async function registerAccount(ctx: AppContext, input: RegistrationInput)
   const mode = ctx.config.registrations;
   if (mode === "closed") throw new ForbiddenError("This action is not allowed");
   if (ctx.config.rateLimit) {
-    // Mastodon allows 5 sign-ups per IP per 30 minutes; every attempt counts
-    let t = signupThrottles.get(ctx);
-    if (!t) {
-      t = new LoginThrottle({ maxFailures: 5, windowMs: 30 * 60_000 });
-      signupThrottles.set(ctx, t);
-    }
+    const t = owned(ctx, SIGNUP_THROTTLE);
     const now = ctx.now().getTime();
     const ip = ipLimitKey(input.ip);
     t.check(ip, now);

@@ -1,10 +1,10 @@
 import { sql } from "kysely";
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned } from "../../app.ts";
 import type { Account, User } from "../../store/schema.ts";
 import { hashPassword } from "../accounts/create.ts";
 import { RateLimitError } from "../errors.ts";
 import { ipLimitKey, type RateLimitResult, rateLimiterFor } from "../ratelimit.ts";
-import { LoginThrottle, loginThrottleFor } from "./throttle.ts";
+import { LoginThrottle, loginThrottleFor, throttleKey } from "./throttle.ts";
 import { verifyTotp } from "./totp.ts";
 
 export type LoginFailure = "invalid_credentials" | "invalid_otp" | "pending_approval" | "disabled";
@@ -70,14 +70,9 @@ async function passwordMatches(hash: string | null, password: string): Promise<b
 }
 
 // A second, per-IP budget catches password spraying across many logins from one address.
-const ipThrottles = new WeakMap<object, LoginThrottle>();
-function ipThrottleFor(owner: object): LoginThrottle {
-  let t = ipThrottles.get(owner);
-  if (!t) {
-    t = new LoginThrottle({ maxFailures: 30 });
-    ipThrottles.set(owner, t);
-  }
-  return t;
+const IP_THROTTLE = throttleKey("login throttle per IP", { maxFailures: 30 });
+function ipThrottleFor(ctx: AppContext): LoginThrottle {
+  return owned(ctx, IP_THROTTLE);
 }
 
 /**

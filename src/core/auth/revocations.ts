@@ -6,8 +6,8 @@
  * at once, rather than at its next cache expiry or stream heartbeat (which remain the fallback should
  * a message be lost).
  */
-import type { AppContext } from "../../app.ts";
-import { channels, type EventBus, type StreamEvent } from "../events.ts";
+import { type AppContext, owned, resourceKey } from "../../app.ts";
+import { channels, type StreamEvent } from "../events.ts";
 
 export interface Revocation {
   /** ids of revoked `oauth_tokens` rows */
@@ -17,8 +17,6 @@ export interface Revocation {
 }
 
 export type RevocationListener = (revoked: Revocation) => void;
-
-const listenersByBus = new WeakMap<EventBus, Set<RevocationListener>>();
 
 function dispatch(listeners: Set<RevocationListener>, revoked: Revocation): void {
   for (const fn of listeners) fn(revoked);
@@ -35,18 +33,21 @@ function fromEvent(ev: StreamEvent): Revocation | null {
  * subscription however many listeners). The server calls it at start, so that it hears revocations
  * before its first stream opens.
  */
-export function revocationListeners(ctx: AppContext): Set<RevocationListener> {
-  let listeners = listenersByBus.get(ctx.events);
-  if (!listeners) {
-    const set = new Set<RevocationListener>();
-    listeners = set;
-    listenersByBus.set(ctx.events, set);
-    ctx.events.subscribe(channels.revocations, (ev) => {
+const LISTENERS = resourceKey(
+  "revocation listeners",
+  (ctx) => {
+    const listeners = new Set<RevocationListener>();
+    const stop = ctx.events.subscribe(channels.revocations, (ev) => {
       const revoked = fromEvent(ev);
-      if (revoked) dispatch(set, revoked);
+      if (revoked) dispatch(listeners, revoked);
     });
-  }
-  return listeners;
+    return { listeners, stop };
+  },
+  ({ stop }) => stop(),
+);
+
+export function revocationListeners(ctx: AppContext): Set<RevocationListener> {
+  return owned(ctx, LISTENERS).listeners;
 }
 
 /** Calls `fn` for every revocation announced by this or (through Redis) any other process. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned, resourceKey } from "../../app.ts";
 import { prepared } from "../../store/prepared.ts";
 import type { Account, User } from "../../store/schema.ts";
 import { announceRevocation, onRevocation, type Revocation } from "./revocations.ts";
@@ -52,17 +52,22 @@ interface TokenCache {
   generation: number;
 }
 
-const tokenCaches = new WeakMap<object, TokenCache>();
+const TOKEN_CACHE = resourceKey(
+  "access token cache",
+  (ctx) => {
+    const cache: TokenCache & { stop: () => void } = {
+      entries: new Map(),
+      generation: 0,
+      stop: () => {},
+    };
+    cache.stop = onRevocation(ctx, (revoked) => forget(cache, revoked));
+    return cache;
+  },
+  (cache) => cache.stop(),
+);
 
 function tokenCache(ctx: AppContext): TokenCache {
-  let cache = tokenCaches.get(ctx.store);
-  if (!cache) {
-    const created: TokenCache = { entries: new Map(), generation: 0 };
-    cache = created;
-    tokenCaches.set(ctx.store, created);
-    onRevocation(ctx, (revoked) => forget(created, revoked));
-  }
-  return cache;
+  return owned(ctx, TOKEN_CACHE);
 }
 
 function forget(cache: TokenCache, revoked: Revocation): void {
@@ -94,7 +99,7 @@ export async function revokeTokens(ctx: AppContext, tokenIds: readonly string[])
 
 /** Number of cached tokens (tests check the bound). */
 export function cachedTokenCount(ctx: AppContext): number {
-  return tokenCaches.get(ctx.store)?.entries.size ?? 0;
+  return tokenCache(ctx).entries.size;
 }
 
 async function lookupToken(ctx: AppContext, hash: string): Promise<CachedToken | null> {
