@@ -1,5 +1,5 @@
 import { confirmEmail } from "../../core/accounts/confirmation.ts";
-import { escapeHtml as esc } from "../../core/accounts/note.ts";
+import { escapeHtml as esc } from "../../core/text/escape.ts";
 import type { Ctx } from "../context.ts";
 import { html } from "./authorize.ts";
 import { chooseLocale, messages } from "./i18n.ts";
