@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { test } from "node:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
 import { ConfigError, loadConfig } from "./config.ts";
 import { checkProcessMode } from "./main.ts";
 
@@ -29,4 +33,71 @@ test("`torgai web` on SQLite exits with code 2 and says what to do", () => {
   assert.equal(res.status, 2);
   assert.match(res.stderr, /torgai all/);
   assert.match(res.stderr, /DATABASE_URL=postgres/);
+});
+
+/** Runs `script` (an ES module) in a fresh process started with the Node flags of `npm start`. */
+function runAsNpmStart(script: string, env: Record<string, string>) {
+  const start = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts
+    .start;
+  const flags = start.split(/\s+/).slice(1, -2); // node <flags…> src/main.ts all
+  const res = spawnSync(process.execPath, [...flags, "--input-type=module", "-e", script], {
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", ...env },
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  assert.equal(res.status, 0, res.stderr);
+  return JSON.parse(res.stdout.trim().split("\n").at(-1) as string);
+}
+
+const here = (path: string) => JSON.stringify(pathToFileURL(join(import.meta.dirname, path)).href);
+
+describe("a server started as npm start starts it", () => {
+  let report: { formatters: number };
+  before(() => {
+    const dir = mkdtempSync(join(tmpdir(), "torgai-memory-"));
+    try {
+      report = runAsNpmStart(
+        `
+        let formatters = 0;
+        for (const name of ["Segmenter", "DisplayNames"]) {
+          const Original = Intl[name];
+          Intl[name] = class extends Original { constructor(...a) { super(...a); formatters++; } };
+        }
+        const { loadConfig } = await import(${here("config.ts")});
+        const { runProcess } = await import(${here("main.ts")});
+        const proc = await runProcess("all", loadConfig());
+        const report = { formatters };
+        await proc.stop();
+        console.log(JSON.stringify(report));
+        `,
+        { TORGAI_DATA_DIR: join(dir, "data") },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("builds no ICU formatters (grapheme segmenter, language names) until a post needs them", () => {
+    assert.equal(report.formatters, 0);
+  });
+});
+
+test("a worker process loads no HTTP stack (Hono, routes, undici)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "torgai-worker-"));
+  try {
+    const report = runAsNpmStart(
+      `
+      const { loadConfig } = await import(${here("config.ts")});
+      const { runProcess } = await import(${here("main.ts")});
+      const proc = await runProcess("worker", loadConfig());
+      const report = { undici: process.moduleLoadList.some((m) => m.includes("undici")) };
+      await proc.stop();
+      console.log(JSON.stringify(report));
+      `,
+      { TORGAI_DATA_DIR: dir, TORGAI_ALLOW_SPLIT_SQLITE: "1" },
+    );
+    assert.equal(report.undici, false, "undici (fetch, Response) was loaded into a worker");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

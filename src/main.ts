@@ -4,7 +4,7 @@
  */
 import { type AppContext, closeContext, createContext } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { type RunningServer, startServer } from "./server.ts";
+import type { RunningServer } from "./server.ts";
 
 export type ProcessMode = "all" | "web" | "worker";
 
@@ -33,7 +33,11 @@ export async function runProcess(mode: ProcessMode, config: Config): Promise<Run
   const ctx = await createContext(config);
   let server: RunningServer | undefined;
   try {
-    if (mode !== "worker") server = await startServer(ctx, { port: config.port, host: config.host });
+    if (mode !== "worker") {
+      // loaded here, not at the top: a worker carries no Hono, routes, WebSocket server or undici
+      const { startServer } = await import("./server.ts");
+      server = await startServer(ctx, { port: config.port, host: config.host });
+    }
   } catch (err) {
     await closeContext(ctx);
     throw err;

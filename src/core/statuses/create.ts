@@ -27,13 +27,19 @@ export interface CreateStatusInput {
 }
 
 const IDEMPOTENCY_WINDOW_MS = 3600_000;
-const displayNames = new Intl.DisplayNames(["en"], { type: "language", fallback: "code" });
+// made on first use: building it maps ICU's language-name data (about 4 MB resident) that an
+// idle server never reads
+let displayNames: Intl.DisplayNames | undefined;
+function languageNames(): Intl.DisplayNames {
+  displayNames ??= new Intl.DisplayNames(["en"], { type: "language", fallback: "code" });
+  return displayNames;
+}
 
 /** ISO 639-1 (or 639-3 where no 2-letter code exists) language tag as Mastodon stores it, or null. */
 export function normalizeLanguage(lang: string | null | undefined): string | null {
   if (lang === undefined || lang === null || lang.trim() === "") return null;
   const code = lang.trim().toLowerCase().split(/[-_]/)[0];
-  if (!/^[a-z]{2,3}$/.test(code) || displayNames.of(code) === code)
+  if (!/^[a-z]{2,3}$/.test(code) || languageNames().of(code) === code)
     throw new ValidationError("Validation failed: Language is not a valid language code");
   return code;
 }

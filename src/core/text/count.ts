@@ -4,11 +4,14 @@
  * every such limit comes with a hard cap in code points, checked first and cheaply.
  */
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+// made on first use: building it maps ICU's break-iterator data (about 2 MB resident) that an
+// idle server never reads
+let segmenter: Intl.Segmenter | undefined;
 
 /** User-perceived characters (Kazakh letters with marks and emoji sequences count once). */
 export function graphemeCount(s: string): number {
   let n = 0;
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
   for (const _ of segmenter.segment(s)) n++;
   return n;
 }
