@@ -2,9 +2,9 @@
 // Runs the TypeScript CLI on the project's pinned Node 24 (node_modules/.bin/node), whatever node
 // started this shim: type stripping and node:sqlite need Node 24.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "src", "cli", "main.ts");
@@ -15,9 +15,18 @@ if (!node) {
   console.error("torgai needs Node.js 24: run `npm install` in the project first.");
   process.exit(2);
 }
-// Server processes get the same V8 flags as `npm start` (package.json): a small young generation
-// keeps resident memory down (~30 MB idle, ~100 MB under load) at no measurable throughput cost.
-const serverFlags = ["all", "web", "worker"].includes(process.argv[2]) ? ["--max-semi-space-size=4"] : [];
+// Server processes get the Node flags of `npm start`, read from package.json so that both run the
+// same (see the README's Memory paragraph): a small young generation, and bin/compile-cache.js,
+// which keeps Node's TypeScript stripper out of the long-running process.
+function startFlags() {
+  const start = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.start;
+  const flags = start.split(/\s+/).slice(1, -2); // node <flags…> src/main.ts all
+  // a preload named relative to the project (npm start runs there) is named absolutely here
+  return flags.map((f, i) =>
+    flags[i - 1] === "--import" && f.startsWith(".") ? pathToFileURL(join(root, f)).href : f,
+  );
+}
+const serverFlags = ["all", "web", "worker"].includes(process.argv[2]) ? startFlags() : [];
 const result = spawnSync(node, [...serverFlags, cli, ...process.argv.slice(2)], { stdio: "inherit" });
 if (result.signal) process.kill(process.pid, result.signal);
 process.exit(result.status ?? 1);

@@ -52,7 +52,7 @@ function runAsNpmStart(script: string, env: Record<string, string>) {
 const here = (path: string) => JSON.stringify(pathToFileURL(join(import.meta.dirname, path)).href);
 
 describe("a server started as npm start starts it", () => {
-  let report: { formatters: number; newSpace: number; gc: string };
+  let report: { stripper: boolean; formatters: number; newSpace: number; gc: string };
   before(() => {
     const dir = mkdtempSync(join(tmpdir(), "torgai-memory-"));
     try {
@@ -68,11 +68,13 @@ describe("a server started as npm start starts it", () => {
         const proc = await runProcess("all", loadConfig());
         const v8 = await import("node:v8");
         const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
-        const report = { formatters, newSpace: newSpace.physical_space_size, gc: typeof globalThis.gc };
+        const loaded = process.moduleLoadList.join(" ");
+        const report = { stripper: loaded.includes("amaro"), formatters, newSpace: newSpace.physical_space_size, gc: typeof globalThis.gc };
         await proc.stop();
         console.log(JSON.stringify(report));
         `,
-        { TORGAI_DATA_DIR: join(dir, "data") },
+        // a compile cache of its own: this first start warms it (bin/compile-cache.js), as after an upgrade
+        { TORGAI_DATA_DIR: join(dir, "data"), NODE_COMPILE_CACHE: join(dir, "cache") },
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -87,6 +89,10 @@ describe("a server started as npm start starts it", () => {
     // the last-resort collection shrank the young generation (it grows back under load)
     assert.ok(report.newSpace < 1024 * 1024, `young generation still holds ${report.newSpace} bytes`);
     assert.equal(report.gc, "undefined");
+  });
+
+  test("never loads Node's TypeScript stripper: every file comes from the compile cache", () => {
+    assert.equal(report.stripper, false, "Node's TypeScript stripper was loaded into the server");
   });
 });
 
