@@ -64,6 +64,8 @@ export interface StartOptions {
   mode?: "all" | "web" | "worker";
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** replaces the Node flags of `npm start` (to compare V8 settings) */
+  startFlags?: string[];
   port?: number;
   /** wait for /healthz (not for a worker) */
   wait?: boolean;
@@ -85,7 +87,7 @@ export async function startTorgai(opts: StartOptions = {}): Promise<TorgaiProces
   };
   const child = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), ...startNodeArgs(), "src/main.ts", opts.mode ?? "all"],
+    [...(opts.nodeArgs ?? []), ...(opts.startFlags ?? startNodeArgs()), "src/main.ts", opts.mode ?? "all"],
     { env, stdio: ["ignore", "pipe", "inherit"] },
   );
   // the banner and warnings (LOG_LEVEL=warn) go to the bench's stderr, out of its figures
