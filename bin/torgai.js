@@ -16,8 +16,8 @@ if (!node) {
   process.exit(2);
 }
 // Server processes get the Node flags of `npm start`, read from package.json so that both run the
-// same (see the README's Memory paragraph): a small young generation, and bin/compile-cache.js,
-// which keeps Node's TypeScript stripper out of the long-running process.
+// same (see the README's Memory paragraph): a small young generation, two V8 helper threads, and
+// bin/compile-cache.js, which keeps Node's TypeScript stripper out of the long-running process.
 function startFlags() {
   const start = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts.start;
   const flags = start.split(/\s+/).slice(1, -2); // node <flags…> src/main.ts all
