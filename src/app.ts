@@ -1,8 +1,11 @@
 import { mkdirSync } from "node:fs";
 import pino, { type Logger } from "pino";
+import type { StatusParts } from "./api/mastodon/serializers/status-json.ts";
 import type { Config } from "./config.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./core/events.ts";
 import { createIdGenerator, type IdGenerator } from "./core/ids.ts";
+import { Lru } from "./core/lru.ts";
+import type { StatusEntities } from "./core/statuses/hydrate.ts";
 import { type LocalUris, localUris } from "./core/uris.ts";
 import { jobDefinitions } from "./jobs/definitions.ts";
 import { JobQueue } from "./jobs/queue.ts";
@@ -22,6 +25,29 @@ export interface AppContext {
   events: EventBus;
   logger: Logger;
   fetch: typeof globalThis.fetch;
+  /** in-memory caches of this context (per store: tests run several in one process) */
+  caches: ContextCaches;
+}
+
+export const STATUS_ENTITY_CACHE_MAX = 5_000;
+export const STATUS_PARTS_CACHE_MAX = 5_000;
+
+/**
+ * Caches keyed by status id + edited_at: an edit (the only thing that changes what they hold) makes
+ * a new key, so an entry is never stale; deleted statuses are never asked for again and age out.
+ */
+export interface ContextCaches {
+  /** mentions and tags per status version (core/statuses/hydrate.ts) */
+  statusEntities: Lru<string, StatusEntities>;
+  /** rendered Mastodon JSON parts per status version (api/mastodon/serializers/status-json.ts) */
+  statusParts: Lru<string, StatusParts>;
+}
+
+export function createCaches(): ContextCaches {
+  return {
+    statusEntities: new Lru(STATUS_ENTITY_CACHE_MAX),
+    statusParts: new Lru(STATUS_PARTS_CACHE_MAX),
+  };
 }
 
 export interface CreateContextOptions {
@@ -63,6 +89,7 @@ export async function createContext(config: Config, opts: CreateContextOptions =
     events,
     logger,
     fetch: opts.fetch ?? globalThis.fetch,
+    caches: createCaches(),
   };
   queue.attach(ctx);
   return ctx;
@@ -72,6 +99,8 @@ export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.queue.stop();
   await ctx.events.close();
   await ctx.store.destroy();
+  ctx.caches.statusEntities.clear();
+  ctx.caches.statusParts.clear();
 }
 
 export type AfterCommit = (fn: () => void | Promise<void>) => void;

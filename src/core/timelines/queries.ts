@@ -16,10 +16,10 @@ import {
 
 /**
  * Timeline reads: one indexed query per page returning status rows newest first (callers serialise
- * them with serializeStatuses). Pagination keys are the status ids.
+ * them through core/statuses/hydrate.ts). Pagination keys are the status ids.
  */
 
-// without the content: the serialiser reads it only for statuses whose rendered parts are not cached
+// without the content: hydration reads it only for statuses whose rendered body the renderer lacks
 const HOME_COLUMNS = STATUS_KEY_COLUMNS.map((c) => `s.${c}` as const);
 
 /** Home: the materialised feed, visibility re-checked and blocked/muted authors left out. */

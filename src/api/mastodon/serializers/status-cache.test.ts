@@ -18,7 +18,7 @@ import {
   serializeStatusesJson,
   statusEntityCache,
   statusPartsCache,
-} from "./status.ts";
+} from "../present.ts";
 
 test("Lru keeps at most max entries and forgets the least recently used", () => {
   const lru = new Lru<string, number>(2);

@@ -5,7 +5,7 @@ import type { AppContext } from "../../../app.ts";
 import { follow, post } from "../../../core/statuses/testing.ts";
 import type { Status } from "../../../store/schema.ts";
 import { createTestUser, describeStores } from "../../../testing/harness.ts";
-import { serializeStatuses } from "./status.ts";
+import { serializeStatuses } from "../present.ts";
 
 function counting(ctx: AppContext): { ctx: AppContext; count: () => number } {
   let n = 0;
