@@ -5,11 +5,11 @@
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
-import { createHttpApp } from "../api/app.ts";
 import { type AppContext, closeContext, createContext } from "../app.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { createLocalAccount } from "../core/accounts/create.ts";
 import { createOauthApp, issueToken } from "../core/auth/issue.ts";
+import { createHttpApp } from "../http.ts";
 import { dropSchema, openStore } from "../store/db.ts";
 import type { Account, User } from "../store/schema.ts";
 
