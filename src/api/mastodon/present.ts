@@ -25,15 +25,8 @@ import { type MastodonPoll, toMastodonPoll } from "./serializers/poll.ts";
 import { type MastodonStatus, toMastodonStatuses } from "./serializers/status.ts";
 import { cachedPartsHint, statusesJson } from "./serializers/status-json.ts";
 
-export { STATUS_ENTITY_CACHE_MAX, STATUS_PARTS_CACHE_MAX } from "../../app.ts";
-
-export function statusEntityCache(ctx: AppContext): AppContext["caches"]["statusEntities"] {
-  return ctx.caches.statusEntities;
-}
-
-export function statusPartsCache(ctx: AppContext): AppContext["caches"]["statusParts"] {
-  return ctx.caches.statusParts;
-}
+export { STATUS_ENTITY_CACHE_MAX, statusEntityCache } from "../../core/statuses/hydrate.ts";
+export { STATUS_PARTS_CACHE_MAX, statusPartsCache } from "./serializers/status-json.ts";
 
 /**
  * Mastodon Status entities for `statuses` (already visible to `viewer`), in the same order;

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
 import { transaction } from "../../app.ts";
-import { forgetCachedTokens } from "../auth/tokens.ts";
+import { announceRevocation } from "../auth/revocations.ts";
 import { NotFoundError } from "../errors.ts";
 import { channels } from "../events.ts";
 
@@ -91,6 +91,7 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
     }
     await trx.deleteFrom("statuses").where("account_id", "=", A).execute();
     await trx.deleteFrom("polls").where("account_id", "=", A).execute();
+    const users = await trx.selectFrom("users").select("id").where("account_id", "=", A).execute();
     await trx.deleteFrom("users").where("account_id", "=", A).execute();
     const now = ctx.now().toISOString();
     await trx
@@ -115,8 +116,8 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       .execute();
 
     after(() => {
-      // users are re-read on every request anyway; this drops the deleted user's tokens too
-      forgetCachedTokens(ctx);
+      // the user's tokens went with it: caches everywhere drop them and their open streams end
+      announceRevocation(ctx, { userIds: users.map((u) => u.id) });
       if (statuses.length > MAX_STREAMED_DELETES) return;
       const userChannels = [A, ...followers.map((f) => f.account_id)].map(channels.user);
       for (const s of statuses) {

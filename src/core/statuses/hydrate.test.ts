@@ -8,7 +8,7 @@ import { createFilter } from "../filters.ts";
 import { bookmarkStatus } from "./bookmark.ts";
 import { reblogStatus } from "./boost.ts";
 import { favouriteStatus } from "./favourite.ts";
-import { hydrateStatuses, hydrateStatusesPartly, versionKey } from "./hydrate.ts";
+import { hydrateStatuses, hydrateStatusesPartly, statusEntityCache, versionKey } from "./hydrate.ts";
 import { pinStatus } from "./pin.ts";
 import { votePoll } from "./polls.ts";
 import { follow, post } from "./testing.ts";
@@ -154,7 +154,7 @@ describeStores("status hydration", (get) => {
     const small = await rows(await page(author, reader, 1));
     const large = await rows(await page(author, reader, 4));
     const measure = async (list: Status[]) => {
-      ctx.caches.statusEntities.clear();
+      statusEntityCache(ctx).clear();
       const c = counting(ctx);
       const bundle = await hydrateStatuses(c.ctx, list, reader.account);
       assert.equal(bundle.statuses.length, list.length);

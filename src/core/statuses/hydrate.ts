@@ -8,7 +8,7 @@
  * answers for are hydrated without their body (content, mentions, tags are neither read nor looked
  * up) and filters match against the text it gives.
  */
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned, resourceKey } from "../../app.ts";
 import {
   applicationsById,
   mentionsOf,
@@ -21,6 +21,7 @@ import {
 import type { Poll } from "../../store/schema.ts";
 import { type AccountView, loadAccountsById } from "../accounts/hydrate.ts";
 import { type ActiveFilter, type FilterResult, loadActiveFilters, matchFilters } from "../filters.ts";
+import { Lru } from "../lru.ts";
 import type { StatusKey, StatusView } from "./view.ts";
 
 export interface MentionView {
@@ -110,6 +111,22 @@ export interface PartialHydrateOptions extends HydrateOptions {
   knownText: (status: StatusKey) => KnownText | undefined;
 }
 
+/**
+ * Mentions and tags per status version, owned by the context: keyed by versionKey, so an edit (the
+ * only thing that changes them) makes a new key and an entry is never stale; deleted statuses are
+ * never asked for again and age out.
+ */
+export const STATUS_ENTITY_CACHE_MAX = 5_000;
+const statusEntities = resourceKey(
+  "status entities",
+  () => new Lru<string, StatusEntities>(STATUS_ENTITY_CACHE_MAX),
+  (lru) => lru.clear(),
+);
+
+export function statusEntityCache(ctx: AppContext): Lru<string, StatusEntities> {
+  return owned(ctx, statusEntities);
+}
+
 /** The key of a status's version: an edit (the only thing that changes its body) makes a new one. */
 export function versionKey(s: Pick<StatusKey, "id" | "edited_at">): string {
   return `${s.id}|${s.edited_at ?? ""}`;
@@ -127,7 +144,7 @@ function uniq(values: Iterable<string | null | undefined>): string[] {
 
 /** Mentions and tags of `statuses`, from the context's cache or (for the rest) two queries. */
 async function loadEntities(ctx: AppContext, statuses: StatusKey[]): Promise<Map<string, StatusEntities>> {
-  const cache = ctx.caches.statusEntities;
+  const cache = statusEntityCache(ctx);
   const out = new Map<string, StatusEntities>();
   const missing: StatusKey[] = [];
   for (const s of statuses) {

@@ -1,4 +1,6 @@
 /** Status lists as ready UTF-8 JSON, built from cached per-status parts (the timelines' hot path). */
+import { type AppContext, owned, resourceKey } from "../../../app.ts";
+import { Lru } from "../../../core/lru.ts";
 import {
   type HydratedStatus,
   type KnownText,
@@ -29,6 +31,19 @@ export interface StatusParts {
   spoiler_text: string;
 }
 
+export const STATUS_PARTS_CACHE_MAX = 5_000;
+const statusParts = resourceKey(
+  "status JSON parts",
+  () => new Lru<string, StatusParts>(STATUS_PARTS_CACHE_MAX),
+  (lru) => lru.clear(),
+);
+
+/** The context's parts cache (see StatusParts). */
+export function statusPartsCache(ctx: RenderContext): Lru<string, StatusParts> {
+  // its create() reads nothing from the context, so the render context's resources suffice
+  return owned(ctx as AppContext, statusParts);
+}
+
 const j = JSON.stringify;
 
 /**
@@ -39,7 +54,7 @@ export function cachedPartsHint(ctx: RenderContext): {
   knownText: (s: StatusKey) => KnownText | undefined;
   hits: Map<string, StatusParts>;
 } {
-  const cache = ctx.caches.statusParts;
+  const cache = statusPartsCache(ctx);
   const hits = new Map<string, StatusParts>();
   return {
     hits,
@@ -60,7 +75,7 @@ function partsOf(
   const s = h.row;
   let parts = hits.get(s.id);
   if (parts) return parts;
-  const cache = ctx.caches.statusParts;
+  const cache = statusPartsCache(ctx);
   const key = versionKey(s);
   parts = cache.get(key);
   if (!parts) {
