@@ -5,13 +5,13 @@
  * and never reach for the database through the context (`ctx.db`, `ctx.store`). Tests and test
  * helpers are exempt (they set up rows).
  *
- *   node scripts/check-layers.ts [root]     exit 1 and a line per violation when any
+ *   node scripts/check-layers.ts     exit 1 and a line per violation when any
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 
-const root = resolve(process.argv[2] ?? join(import.meta.dirname, ".."));
+const root = resolve(import.meta.dirname, "..");
 const RENDERERS = ["src/api", "src/web", "src/federation/converters"];
 const STORE = join(root, "src", "store") + sep;
 
