@@ -15,7 +15,7 @@ export interface QueryPlan {
   query: CapturedQuery;
   /** the plan as text, one node a line (for failure messages) */
   text: string;
-  /** tables read row by row from one end (SQLite `SCAN t`, PostgreSQL Seq Scan), by table name */
+  /** tables read whole (SQLite `SCAN t` or a Bloom filter on t, PostgreSQL Seq Scan), by table name */
   fullScans: string[];
   /** index names the plan reads */
   indexes: string[];
@@ -53,18 +53,29 @@ function aliases(sqlText: string): Map<string, string> {
   return out;
 }
 
+/** Partial indexes (`create index … where …`): reading one whole reads only the rows it is for. */
+async function sqlitePartialIndexes(db: Db): Promise<Set<string>> {
+  const res = await db.executeQuery<{ name: string }>(
+    CompiledQuery.raw("select name from sqlite_master where type = 'index' and sql like '% where %'", []),
+  );
+  return new Set(res.rows.map((r) => r.name));
+}
+
 async function sqlitePlan(db: Db, q: CapturedQuery): Promise<QueryPlan> {
   const res = await db.executeQuery<{ id: number; parent: number; detail: string }>(
     CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]),
   );
+  const partial = await sqlitePartialIndexes(db);
   const names = aliases(q.sql);
   const fullScans: string[] = [];
   const indexes: string[] = [];
   for (const { detail } of res.rows) {
     // "SCAN s", "SCAN s USING INDEX i", "SCAN s USING COVERING INDEX i": every row of s (or of its
     // index), in order, until the query has enough; "SEARCH s USING INDEX i (a=?)" reads a range
-    const scan = /^SCAN (\w+)/.exec(detail);
-    if (scan) {
+    // "BLOOM FILTER ON a (id=?)" is built by reading all of a: the planner picks it when it expects
+    // many probes into a, blind to a LIMIT that stops after a few
+    const scan = /^(?:SCAN|BLOOM FILTER ON) (\w+)(?: USING (?:COVERING )?INDEX (\w+))?/.exec(detail);
+    if (scan && !(scan[2] && partial.has(scan[2]))) {
       const table = names.get(scan[1].toLowerCase());
       if (table) fullScans.push(table);
     }

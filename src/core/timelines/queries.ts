@@ -7,6 +7,7 @@ import { loadTargetAccount } from "../follows/graph.ts";
 import { STATUS_KEY_COLUMNS, type StatusKey } from "../statuses/view.ts";
 import { normalizeHashtag } from "../text/extract.ts";
 import {
+  authorNotSuspendedSql,
   hiddenAccountList,
   notBlockedSql,
   notHiddenListSql,
@@ -60,11 +61,10 @@ export async function publicTimeline(
   if (opts.onlyMedia) return []; // no media attachments exist yet
   let q = ctx.db
     .selectFrom("statuses as s")
-    .innerJoin("accounts as a", "a.id", "s.account_id")
     .selectAll("s")
     .where("s.visibility", "=", "public")
     .where("s.reblog_of_id", "is", null)
-    .where("a.suspended_at", "is", null)
+    .where(authorNotSuspendedSql("s.account_id"))
     .where((eb) =>
       eb.or([
         eb("s.in_reply_to_account_id", "is", null),
@@ -121,12 +121,11 @@ export async function tagTimeline(
     .selectFrom("status_tags as tt")
     .crossJoin("statuses as s")
     .whereRef("s.id", "=", "tt.status_id")
-    .innerJoin("accounts as a", "a.id", "s.account_id")
     .selectAll("s")
     .where("tt.tag_id", anyIds.length === 1 ? "=" : "in", anyIds.length === 1 ? anyIds[0] : anyIds)
     .where("s.visibility", "=", "public")
     .where("s.reblog_of_id", "is", null)
-    .where("a.suspended_at", "is", null);
+    .where(authorNotSuspendedSql("s.account_id"));
   if (anyIds.length > 1) {
     // a status carrying several of the tags comes once: on the first of them it carries
     q = q.where(

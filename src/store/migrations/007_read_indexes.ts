@@ -13,7 +13,8 @@ type Db = Kysely<any>;
  * statuses took minutes. A partial index serves every `reblog_of_id = ?` lookup and cannot be
  * chosen for `is null`.
  *
- * Search by URL looks statuses and accounts up by `url`, which had no index.
+ * Search by URL looks statuses and accounts up by `url`, which had no index. Public timelines
+ * leave out suspended authors through `accounts_suspended`.
  */
 export async function up(db: Db): Promise<void> {
   await sql`drop index if exists statuses_reblog_of`.execute(db);
@@ -22,9 +23,12 @@ export async function up(db: Db): Promise<void> {
   );
   await db.schema.createIndex("statuses_url").on("statuses").column("url").execute();
   await db.schema.createIndex("accounts_url").on("accounts").column("url").execute();
+  // the few suspended accounts, left out of public timelines without reading every account
+  await sql`create index accounts_suspended on accounts (id) where suspended_at is not null`.execute(db);
 }
 
 export async function down(db: Db): Promise<void> {
+  await db.schema.dropIndex("accounts_suspended").ifExists().execute();
   await db.schema.dropIndex("accounts_url").ifExists().execute();
   await db.schema.dropIndex("statuses_url").ifExists().execute();
   await sql`drop index if exists statuses_reblog_of`.execute(db);
