@@ -16,6 +16,7 @@ import pino from "pino";
 import { serializeStatuses } from "../api/mastodon/serializers/status.ts";
 import { type AppContext, closeContext, createContext } from "../app.ts";
 import { lookupAccount } from "../core/accounts/lookup.ts";
+import { contactAccount } from "../core/instance.ts";
 import { listNotificationGroups } from "../core/notifications/groups.ts";
 import { listNotifications } from "../core/notifications/query.ts";
 import { search } from "../core/search.ts";
@@ -189,6 +190,12 @@ const CASES: Case[] = [
     name: "grouped notifications",
     run: (ctx, ds) => listNotificationGroups(ctx, ds.viewerId, {}, page),
     uses: ["notifications_account"],
+  },
+  {
+    name: "instance contact",
+    run: (ctx) => contactAccount(ctx),
+    uses: ["users_admins"],
+    check: (r) => assert.ok(r),
   },
   {
     name: "account lookup",

@@ -3,7 +3,8 @@
  * PostgreSQL), for query-plan tests and the public-reads benchmark: 200,000 statuses load in seconds
  * where going through the core services would take many minutes.
  *
- * Shape: `accounts` accounts (three quarters local, the rest on remote.example); one prolific
+ * Shape: `accounts` accounts (three quarters local with a user each, one of them the admin; the
+ * rest on remote.example); one prolific
  * account (every hundredth status, five of them pinned); a viewer following 200 accounts with a
  * materialised home feed, a list and 1 in 50 notifications; statuses of every visibility, reblogs,
  * replies (mentioning whom they answer), pins, 50 common hashtags and one rare one; and one public
@@ -89,6 +90,13 @@ export async function generateLargeDataset(
       ${host("n")}${base} else ${sql.raw(remote)} end) || '/@u' || cast(n as text),
       1, 1, ${CREATED}, ${CREATED}
     from ${numbers(dialect, 1, A)}`.execute(db);
+
+  // a user for every local account; account 3 is the admin
+  await sql`insert into users (id, account_id, email, password_hash, role, locale, settings, approved, disabled,
+      otp_enabled, confirmed_at, created_at)
+    select ${id(ACCOUNT_BASE, "n")}, ${id(ACCOUNT_BASE, "n")}, 'u' || cast(n as text) || '@example.test', 'x',
+      case when n = 3 then 'admin' else 'user' end, 'kk', '{}', 1, 0, 0, ${CREATED}, ${CREATED}
+    from ${numbers(dialect, 1, localAccounts)}`.execute(db);
 
   const a = sql.raw(author("n"));
   await sql`insert into statuses (id, uri, url, account_id, local, in_reply_to_id, in_reply_to_account_id,

@@ -14,7 +14,8 @@ type Db = Kysely<any>;
  * chosen for `is null`.
  *
  * Search by URL looks statuses and accounts up by `url`, which had no index. Public timelines
- * leave out suspended authors through `accounts_suspended`.
+ * leave out suspended authors through `accounts_suspended`; the instance contact is found through
+ * `users_admins`.
  */
 export async function up(db: Db): Promise<void> {
   await sql`drop index if exists statuses_reblog_of`.execute(db);
@@ -25,9 +26,12 @@ export async function up(db: Db): Promise<void> {
   await db.schema.createIndex("accounts_url").on("accounts").column("url").execute();
   // the few suspended accounts, left out of public timelines without reading every account
   await sql`create index accounts_suspended on accounts (id) where suspended_at is not null`.execute(db);
+  // the instance contact (the oldest admin), read on every instance request
+  await sql`create index users_admins on users (created_at) where role = 'admin'`.execute(db);
 }
 
 export async function down(db: Db): Promise<void> {
+  await db.schema.dropIndex("users_admins").ifExists().execute();
   await db.schema.dropIndex("accounts_suspended").ifExists().execute();
   await db.schema.dropIndex("accounts_url").ifExists().execute();
   await db.schema.dropIndex("statuses_url").ifExists().execute();
