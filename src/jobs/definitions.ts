@@ -3,8 +3,8 @@
  * functions), so this module can be imported by the queue without evaluating core first.
  */
 import { z } from "zod";
+import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
-import { fanoutStatus, fanoutStatusUpdate } from "../core/timelines/fanout.ts";
 import { defineJob } from "./define.ts";
 
 const zId = z.string().regex(/^\d{1,20}$/, "not an id");

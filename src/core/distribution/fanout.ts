@@ -3,8 +3,8 @@ import type { Status } from "../../store/schema.ts";
 import { recordDirectStatus } from "../conversations.ts";
 import { channels } from "../events.ts";
 import { createNotification } from "../notifications/create.ts";
+import { trimHomeFeed } from "../timelines/feed.ts";
 import { chunks, homeAudience, listAudience } from "./audience.ts";
-import { trimHomeFeed } from "./feed.ts";
 import { tagFollowerAudience } from "./tag_audience.ts";
 
 /**
