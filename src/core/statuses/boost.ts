@@ -4,7 +4,7 @@ import type { Account, Status } from "../../store/schema.ts";
 import { distributeStatus } from "../distribution/distribute.ts";
 import type { Visibility } from "../visibility.ts";
 import { composeReblog } from "./compose.ts";
-import { removeStatusIn } from "./delete.ts";
+import { deleteStatusIn } from "./delete.ts";
 import { findStatus, getVisibleStatus } from "./load.ts";
 import { persistStatus } from "./persist.ts";
 
@@ -70,7 +70,7 @@ export async function unreblogStatus(ctx: AppContext, account: Account, statusId
       .where("account_id", "=", account.id)
       .where("reblog_of_id", "=", original.id)
       .executeTakeFirst();
-    if (reblog) await removeStatusIn(ctx, trx, after, reblog);
+    if (reblog) await deleteStatusIn(ctx, trx, after, reblog);
     return (await findStatus(trx, original.id)) as Status;
   });
 }
