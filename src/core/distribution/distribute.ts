@@ -12,26 +12,14 @@ import type { Status } from "../../store/schema.ts";
 import { createNotification } from "../notifications/create.ts";
 import { addToHomeFeed } from "../timelines/feed.ts";
 
-/** Local accounts among `accountIds` hear that `status` mentions them (not those muting its conversation). */
+/** `recipients` (local accounts) hear that `status` mentions them, but not those muting its conversation. */
 async function notifyMentioned(
   ctx: AppContext,
   trx: Db,
   after: AfterCommit,
   status: Pick<Status, "id" | "account_id" | "conversation_id">,
-  accountIds: string[],
+  recipients: string[],
 ): Promise<void> {
-  if (accountIds.length === 0) return;
-  const locals = new Set(
-    (
-      await trx
-        .selectFrom("accounts")
-        .select("id")
-        .where("id", "in", accountIds)
-        .where("domain", "=", "")
-        .execute()
-    ).map((a) => a.id),
-  );
-  const recipients = accountIds.filter((id) => locals.has(id));
   if (recipients.length === 0) return;
   const muted = new Set(
     status.conversation_id
@@ -54,6 +42,19 @@ async function notifyMentioned(
       statusId: status.id,
     });
   }
+}
+
+/** The local accounts among `accountIds`, in the given order (remote ones hear by federation). */
+async function localAccounts(trx: Db, accountIds: string[]): Promise<string[]> {
+  if (accountIds.length === 0) return [];
+  const rows = await trx
+    .selectFrom("accounts")
+    .select("id")
+    .where("id", "in", accountIds)
+    .where("domain", "=", "")
+    .execute();
+  const local = new Set(rows.map((a) => a.id));
+  return accountIds.filter((id) => local.has(id));
 }
 
 /**
@@ -83,19 +84,21 @@ export async function distributeStatus(
       });
     }
   } else {
-    const mentions = await trx
-      .selectFrom("mentions")
-      .select("account_id")
-      .where("status_id", "=", status.id)
-      .where("silent", "=", 0)
-      .orderBy("id")
+    const mentioned = await trx
+      .selectFrom("mentions as m")
+      .innerJoin("accounts as a", "a.id", "m.account_id")
+      .select("m.account_id")
+      .where("m.status_id", "=", status.id)
+      .where("m.silent", "=", 0)
+      .where("a.domain", "=", "")
+      .orderBy("m.id")
       .execute();
     await notifyMentioned(
       ctx,
       trx,
       after,
       status,
-      mentions.map((m) => m.account_id),
+      mentioned.map((m) => m.account_id),
     );
   }
   await ctx.queue.enqueue(trx, "status.fanout", { statusId: status.id });
@@ -113,7 +116,7 @@ export async function distributeStatusUpdate(
   status: Status,
   newlyMentioned: string[],
 ): Promise<void> {
-  await notifyMentioned(ctx, trx, after, status, newlyMentioned);
+  await notifyMentioned(ctx, trx, after, status, await localAccounts(trx, newlyMentioned));
   const boosters = await trx
     .selectFrom("statuses")
     .innerJoin("accounts", "accounts.id", "statuses.account_id")
