@@ -4,7 +4,7 @@ import { transaction } from "../../app.ts";
 import { forgetCachedTokens } from "../auth/tokens.ts";
 import { announceDeletion, deletionAudience } from "../distribution/deletion.ts";
 import { NotFoundError } from "../errors.ts";
-import { removeAccountStatuses } from "../statuses/persist.ts";
+import { removeAccountStatuses } from "../statuses/remove.ts";
 
 /** Beyond this many statuses no per-status delete events are streamed (clients see 404s instead). */
 const MAX_STREAMED_DELETES = 2000;

@@ -4,7 +4,7 @@ import type { Db } from "../../store/db.ts";
 import type { Account, Status } from "../../store/schema.ts";
 import { announceDeletion, deletionAudience } from "../distribution/deletion.ts";
 import { getOwnStatus } from "./load.ts";
-import { removeStatus } from "./persist.ts";
+import { removeStatus } from "./remove.ts";
 
 /**
  * Deletes a status (or reblog) inside `trx`, with the reblogs that go with it; after commit everyone
