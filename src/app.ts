@@ -22,6 +22,58 @@ export interface AppContext {
   events: EventBus;
   logger: Logger;
   fetch: typeof globalThis.fetch;
+  /** caches, limiters and registries of this context (see owned()); closeContext closes them */
+  resources: Map<ResourceKey<unknown>, unknown>;
+}
+
+/**
+ * A kind of per-context state — a cache, a throttle, a registry — made on first use by `create`
+ * and closed by closeContext with `close`. Declared once at module level; the state itself lives in
+ * the context, so a worker, a CLI command or a test context leaks nothing when it ends.
+ */
+export interface ResourceKey<T> {
+  readonly name: string;
+  create(ctx: AppContext): T;
+  close?(value: T): void | Promise<void>;
+}
+
+export function resourceKey<T>(
+  name: string,
+  create: (ctx: AppContext) => T,
+  close?: (value: T) => void | Promise<void>,
+): ResourceKey<T> {
+  return { name, create, close };
+}
+
+/** The context's instance of `key`, made on first use. */
+export function owned<T>(ctx: AppContext, key: ResourceKey<T>): T {
+  const k = key as ResourceKey<unknown>;
+  if (ctx.resources.has(k)) return ctx.resources.get(k) as T;
+  const value = key.create(ctx);
+  ctx.resources.set(k, value);
+  return value;
+}
+
+/** Replaces the context's instance of `key` at once; the previous one is closed in the background. */
+export function replaceOwned<T>(ctx: AppContext, key: ResourceKey<T>, value: T): void {
+  const k = key as ResourceKey<unknown>;
+  const previous = ctx.resources.get(k) as T | undefined;
+  const had = ctx.resources.has(k);
+  ctx.resources.set(k, value);
+  if (had && previous !== value) {
+    Promise.resolve(key.close?.(previous as T)).catch((err) =>
+      ctx.logger.warn({ err, resource: key.name }, "closing a resource failed"),
+    );
+  }
+}
+
+/** Closes and forgets the context's instance of `key`, if it has one. */
+export async function dropOwned<T>(ctx: AppContext, key: ResourceKey<T>): Promise<void> {
+  const k = key as ResourceKey<unknown>;
+  if (!ctx.resources.has(k)) return;
+  const value = ctx.resources.get(k) as T;
+  ctx.resources.delete(k);
+  await key.close?.(value);
 }
 
 export interface CreateContextOptions {
@@ -63,6 +115,7 @@ export async function createContext(config: Config, opts: CreateContextOptions =
     events,
     logger,
     fetch: opts.fetch ?? globalThis.fetch,
+    resources: new Map(),
   };
   queue.attach(ctx);
   return ctx;
@@ -70,6 +123,14 @@ export async function createContext(config: Config, opts: CreateContextOptions =
 
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.queue.stop();
+  // newest first: a resource may use one made before it
+  for (const key of [...ctx.resources.keys()].reverse()) {
+    try {
+      await dropOwned(ctx, key);
+    } catch (err) {
+      ctx.logger.warn({ err, resource: key.name }, "closing a resource failed");
+    }
+  }
   await ctx.events.close();
   await ctx.store.destroy();
 }

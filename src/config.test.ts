@@ -37,3 +37,48 @@ test("bad values are refused with a message naming the variable", () => {
   assert.throws(() => loadConfig({ DATABASE_URL: "mysql://x" }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ TORGAI_DOMAIN: "https://x.kz/" }), /TORGAI_DOMAIN/);
 });
+
+test("mail: off by default; TORGAI_SMTP_URL or the parts; bad values name the variable", () => {
+  assert.equal(loadConfig({}).mail, null);
+  assert.deepEqual(
+    loadConfig({ TORGAI_DOMAIN: "torgai.kz", TORGAI_SMTP_URL: "smtp://u%40x:p%3Aw@mail.kz" }).mail,
+    {
+      host: "mail.kz",
+      port: 587,
+      secure: false,
+      user: "u@x",
+      password: "p:w",
+      from: "Torgai <notifications@torgai.kz>",
+    },
+  );
+  const tls = loadConfig({
+    TORGAI_SMTP_URL: "smtps://mail.kz",
+    TORGAI_SMTP_FROM: "Торғай <no-reply@torgai.kz>",
+  }).mail;
+  assert.equal(tls?.port, 465);
+  assert.equal(tls?.secure, true);
+  assert.equal(tls?.user, undefined);
+  assert.equal(tls?.from, "Торғай <no-reply@torgai.kz>");
+  const parts = loadConfig({
+    PORT: "8080",
+    TORGAI_SMTP_HOST: "127.0.0.1",
+    TORGAI_SMTP_PORT: "2525",
+    TORGAI_SMTP_USER: "torgai",
+    TORGAI_SMTP_PASSWORD: "secret",
+  }).mail;
+  assert.deepEqual(parts, {
+    host: "127.0.0.1",
+    port: 2525,
+    secure: false,
+    user: "torgai",
+    password: "secret",
+    from: "Torgai <notifications@localhost>",
+  });
+  assert.equal(loadConfig({ TORGAI_SMTP_HOST: "mail.kz", TORGAI_SMTP_SECURE: "1" }).mail?.port, 465);
+  assert.throws(() => loadConfig({ TORGAI_SMTP_URL: "http://mail.kz" }), /TORGAI_SMTP_URL/);
+  assert.throws(() => loadConfig({ TORGAI_SMTP_PORT: "x", TORGAI_SMTP_HOST: "m" }), /TORGAI_SMTP_PORT/);
+  assert.throws(
+    () => loadConfig({ TORGAI_SMTP_URL: "smtp://a", TORGAI_SMTP_HOST: "b" }),
+    (e: Error) => e instanceof ConfigError && /not both/.test(e.message),
+  );
+});

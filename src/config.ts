@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   TORGAI_MAX_MENTIONS: z.coerce.number().int().min(1).max(500).default(50),
   TORGAI_TEST_MODE: bool.default(false),
   TORGAI_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  /** lets `torgai web` and `torgai worker` share one SQLite file (measurements only, see README) */
+  TORGAI_ALLOW_SPLIT_SQLITE: bool.default(false),
   TORGAI_RATE_LIMIT: bool.default(true),
   /** proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma separated); loopback by default */
   TORGAI_TRUSTED_PROXIES: z
@@ -34,8 +36,33 @@ const EnvSchema = z.object({
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .refine((list) => list.every((e) => isIP(e.split("/")[0]) !== 0), "must be IP addresses or CIDR ranges"),
   TORGAI_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** outgoing mail: a URL (smtp://user:pass@host:587, smtps://… for implicit TLS) or the parts */
+  TORGAI_SMTP_URL: z
+    .string()
+    .optional()
+    .refine(
+      (v) => !v?.trim() || (URL.canParse(v.trim()) && /^smtps?:$/.test(new URL(v.trim()).protocol)),
+      "must be smtp://[user:password@]host[:port] or smtps://…",
+    ),
+  TORGAI_SMTP_HOST: z.string().optional(),
+  TORGAI_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  TORGAI_SMTP_USER: z.string().optional(),
+  TORGAI_SMTP_PASSWORD: z.string().optional(),
+  TORGAI_SMTP_SECURE: bool.optional(),
+  TORGAI_SMTP_FROM: z.string().max(320).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
+
+/** SMTP settings; `secure` is implicit TLS (port 465), otherwise STARTTLS is used when offered. */
+export interface MailConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  /** the From header of every message */
+  from: string;
+}
 
 export type Config = {
   port: number;
@@ -55,13 +82,55 @@ export type Config = {
   maxMentions: number;
   testMode: boolean;
   sqliteSync: "NORMAL" | "FULL";
+  allowSplitSqlite: boolean;
   rateLimit: boolean;
   trustedProxies: string[];
   jobConcurrency: number;
   logLevel: string;
+  /** null: no mail is sent, and e-mail addresses are never confirmed */
+  mail: MailConfig | null;
 };
 
 export class ConfigError extends Error {}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+function mailConfig(e: z.infer<typeof EnvSchema>, domain: string): MailConfig | null {
+  const url = e.TORGAI_SMTP_URL?.trim();
+  const host = e.TORGAI_SMTP_HOST?.trim();
+  if (url && host) {
+    throw new ConfigError("Invalid configuration:\n  TORGAI_SMTP_URL: set it or TORGAI_SMTP_HOST, not both");
+  }
+  const from = e.TORGAI_SMTP_FROM?.trim() || `Torgai <notifications@${domain.replace(/:\d+$/, "")}>`;
+  if (url) {
+    const u = new URL(url);
+    const secure = u.protocol === "smtps:";
+    return {
+      host: u.hostname.replace(/^\[(.*)\]$/, "$1"),
+      port: u.port ? Number(u.port) : secure ? 465 : 587,
+      secure,
+      user: u.username ? decoded(u.username) : undefined,
+      password: u.password ? decoded(u.password) : undefined,
+      from,
+    };
+  }
+  if (!host) return null;
+  const port = e.TORGAI_SMTP_PORT ?? (e.TORGAI_SMTP_SECURE ? 465 : 587);
+  return {
+    host,
+    port,
+    secure: e.TORGAI_SMTP_SECURE ?? port === 465,
+    user: e.TORGAI_SMTP_USER || undefined,
+    password: e.TORGAI_SMTP_PASSWORD || undefined,
+    from,
+  };
+}
 
 /** Reads the environment into a typed config; every default works on one machine. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -99,9 +168,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxMentions: e.TORGAI_MAX_MENTIONS,
     testMode: e.TORGAI_TEST_MODE,
     sqliteSync: e.TORGAI_SQLITE_SYNC,
+    allowSplitSqlite: e.TORGAI_ALLOW_SPLIT_SQLITE,
     rateLimit: e.TORGAI_RATE_LIMIT,
     trustedProxies: e.TORGAI_TRUSTED_PROXIES,
     jobConcurrency: e.TORGAI_JOB_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
+    mail: mailConfig(e, domain),
   };
 }

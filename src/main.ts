@@ -14,7 +14,22 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Split processes on one SQLite file stall each other: node:sqlite waits for the write lock
+ * synchronously, so the web process's whole event loop stops while the worker fans out (measured by
+ * bench/split-sqlite.ts: /healthz p99 about 2.7 times that of one process). Scale-out is PostgreSQL's job.
+ */
+export function checkProcessMode(mode: ProcessMode, config: Config): void {
+  if (mode === "all" || !config.databaseUrl.startsWith("sqlite:") || config.allowSplitSqlite) return;
+  throw new ConfigError(
+    `torgai ${mode} runs beside other processes, which SQLite cannot serve without stalling them.\n` +
+      "On SQLite run everything in one process (`torgai all`, what `npm start` runs); for separate web\n" +
+      "and worker processes use PostgreSQL (DATABASE_URL=postgres://…) and Redis (REDIS_URL=redis://…).",
+  );
+}
+
 export async function runProcess(mode: ProcessMode, config: Config): Promise<RunningProcess> {
+  checkProcessMode(mode, config);
   const ctx = await createContext(config);
   let server: RunningServer | undefined;
   try {
@@ -76,6 +91,10 @@ export async function main(mode: ProcessMode): Promise<void> {
   try {
     proc = await runProcess(mode, config);
   } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EADDRINUSE")
       console.error(`Port ${config.port} is already in use; set PORT to another port.`);

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { closeContext } from "../app.ts";
 import { closeRateLimiter, configureRateLimiter } from "../core/ratelimit.ts";
+import { createHttpApp } from "../http.ts";
 import { apiCaller, createTestContext, createTestUser, describeStores } from "../testing/harness.ts";
-import { createHttpApp } from "./app.ts";
 
 describeStores("HTTP hardening", (get) => {
   test("bodies over 1 MB are refused with 413 JSON before parsing", async () => {

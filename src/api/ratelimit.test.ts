@@ -11,6 +11,7 @@ import {
 } from "../core/ratelimit.ts";
 import { startServer } from "../server.ts";
 import { apiCaller, createTestContext, createTestUser } from "../testing/harness.ts";
+import { registerTestApp } from "./oauth/test-helpers.ts";
 
 const ON = { config: { TORGAI_RATE_LIMIT: "1" } };
 
@@ -150,6 +151,88 @@ test("sign-in and registration are limited per client IP; X-Forwarded-For only f
   } finally {
     await srv2.close();
     await closeContext(strict);
+  }
+});
+
+test("IPv6 clients are limited per /64, IPv4-mapped addresses as IPv4", async () => {
+  const ctx = await createTestContext("sqlite", ON);
+  try {
+    configureRateLimiter(ctx, {
+      limits: { auth: { limit: 2, periodMs: 300_000 }, anonymous: { limit: 2, periodMs: 300_000 } },
+    });
+    const api = apiCaller(ctx);
+    const register = (remoteAddress: string, forwarded?: string) =>
+      api("/api/v1/apps", {
+        json: { client_name: "x", redirect_uris: "urn:ietf:wg:oauth:2.0:oob" },
+        remoteAddress,
+        headers: forwarded ? { "x-forwarded-for": forwarded } : {},
+      });
+    assert.equal((await register("2001:db8:1:2::a")).status, 200);
+    assert.equal((await register("2001:db8:1:2:ffff:ffff:ffff:ffff")).status, 200);
+    assert.equal((await register("2001:db8:1:2::3")).status, 429, "a third address of the same /64");
+    // through a trusted proxy (loopback) the forwarded address is grouped the same way
+    assert.equal((await register("127.0.0.1", "2001:db8:1:2:0:0:0:9")).status, 429);
+    assert.equal((await register("2001:db8:1:3::a")).status, 200, "the neighbouring /64 is another client");
+    const instance = (remoteAddress: string) => api("/api/v1/instance", { remoteAddress });
+    assert.equal((await instance("::ffff:192.0.2.1")).status, 200);
+    assert.equal((await instance("::ffff:c000:201")).status, 200);
+    assert.equal((await instance("192.0.2.1")).status, 429, "mapped and plain IPv4 are one client");
+  } finally {
+    await closeRateLimiter(ctx);
+    await closeContext(ctx);
+  }
+});
+
+test("the sign-up throttle (5 per 30 minutes) counts an IPv6 /64 as one client", async () => {
+  const ctx = await createTestContext("sqlite", ON);
+  try {
+    configureRateLimiter(ctx, { limits: { auth: { limit: 1000, periodMs: 300_000 } } });
+    const app = await registerTestApp(ctx);
+    const tok = await apiCaller(ctx)("/oauth/token", {
+      form: {
+        grant_type: "client_credentials",
+        client_id: app.client_id,
+        client_secret: app.client_secret,
+        scope: "write",
+      },
+    });
+    const api = apiCaller(ctx, String(((await tok.json()) as { access_token: string }).access_token));
+    const signUp = (i: number, remoteAddress: string) =>
+      api("/api/v1/accounts", {
+        json: { username: `six4_${i}`, password: "long enough pw", agreement: true },
+        remoteAddress,
+      });
+    for (let i = 0; i < 5; i++) assert.equal((await signUp(i, `2001:db8:64:64::${i + 1}`)).status, 200);
+    assert.equal((await signUp(5, "2001:db8:64:64:abcd::1")).status, 429);
+    assert.equal((await signUp(6, "2001:db8:64:65::1")).status, 200, "another /64");
+  } finally {
+    await closeRateLimiter(ctx);
+    await closeContext(ctx);
+  }
+});
+
+test("token revocation shares the per-IP limit of the other OAuth endpoints", async () => {
+  const ctx = await createTestContext("sqlite", ON);
+  const srv = await startServer(ctx, { port: 0 });
+  try {
+    configureRateLimiter(ctx, { limits: { auth: { limit: 2, periodMs: 300_000 } } });
+    const post = (path: string) =>
+      fetch(`${srv.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "203.0.113.9" },
+        body: JSON.stringify({ client_id: "guess", client_secret: "guess", token: "guess" }),
+      }).then(async (r) => {
+        await r.arrayBuffer();
+        return r;
+      });
+    assert.notEqual((await post("/oauth/revoke")).status, 429);
+    assert.notEqual((await post("/oauth/token")).status, 429);
+    const limited = await post("/oauth/revoke");
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get("x-ratelimit-limit"), "2");
+  } finally {
+    await srv.close();
+    await closeContext(ctx);
   }
 });
 

@@ -1,9 +1,12 @@
 /**
  * Rate-limit middleware for /api, /oauth and /auth. Which throttles apply:
- * - sign-in, token, app registration and account registration (POST): `auth`, per client IP;
+ * - sign-in, token, revocation, app registration and account registration (POST): `auth`, per
+ *   client IP (each of them checks a secret, so each is a guessing oracle);
  * - /api with a token: `authenticated` per account (per token for app-only tokens);
- * - /api without a token: `anonymous` per client IP;
+ * - /api without a valid token: `anonymous` per client IP;
+ * - streaming WebSocket upgrades count like /api requests (src/api/streaming/websocket.ts);
  * - /api writes (POST/PUT/PATCH/DELETE): `write` per account, or per IP without a token.
+ * "Per IP" means per `ipLimitKey`: an IPv4 address, or an IPv6 address's /64.
  * Responses carry X-RateLimit-Limit/Remaining/Reset for the tightest throttle that applied (Reset is
  * ISO 8601, as Mastodon sends it); an exceeded throttle answers 429 {"error":"Too many requests"}.
  */
@@ -11,12 +14,14 @@ import { BlockList, isIP } from "node:net";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { MiddlewareHandler } from "hono";
 import type { AppContext } from "../app.ts";
+import type { AccessGrant } from "../core/auth/tokens.ts";
 import { RateLimitError } from "../core/errors.ts";
-import { type RateLimitResult, type RateLimits, rateLimiterFor } from "../core/ratelimit.ts";
+import { ipLimitKey, type RateLimitResult, type RateLimits, rateLimiterFor } from "../core/ratelimit.ts";
 import type { Ctx, HonoEnv } from "./context.ts";
 
 const AUTH_PATHS = new Set([
   "/oauth/token",
+  "/oauth/revoke",
   "/oauth/authorize",
   "/api/v1/accounts",
   "/api/v1/apps",
@@ -51,14 +56,23 @@ function isTrusted(list: BlockList, address: string): boolean {
  * untrusted address in X-Forwarded-For (read right to left, as each proxy appends).
  */
 export function clientIp(c: Ctx, trusted: BlockList): string {
-  let peer = "unknown";
+  let peer: string | undefined;
   try {
-    peer = stripMapped(getConnInfo(c).remote.address ?? "unknown");
+    peer = getConnInfo(c).remote.address;
   } catch {
     // app.request() in tests has no socket
   }
+  return clientAddress(peer, c.req.header("x-forwarded-for"), trusted);
+}
+
+/** `clientIp` from the parts of a raw request (the WebSocket upgrade has no Hono context). */
+export function clientAddress(
+  socketPeer: string | undefined,
+  forwarded: string | undefined,
+  trusted: BlockList,
+): string {
+  const peer = stripMapped(socketPeer ?? "unknown");
   if (!isTrusted(trusted, peer)) return peer;
-  const forwarded = c.req.header("x-forwarded-for");
   if (!forwarded) return peer;
   const hops = forwarded
     .split(",")
@@ -74,20 +88,51 @@ function applies(path: string): boolean {
   return path.startsWith("/api/") || path.startsWith("/oauth/") || path.startsWith("/auth/");
 }
 
+/**
+ * The throttle every request counts against: per account with a token (per token when app-only),
+ * per IP without one — or with a token that is unknown, revoked or expired, so guessing tokens
+ * spends the IP's anonymous budget.
+ */
+export function requestThrottle(
+  grant: AccessGrant | null | undefined,
+  ip: string,
+): [keyof RateLimits, string] {
+  if (!grant) return ["anonymous", `ip:${ip}`];
+  return ["authenticated", grant.account ? `a:${grant.account.id}` : `t:${grant.tokenId}`];
+}
+
+/**
+ * One throttle check outside the middleware (WebSocket upgrades): the exceeded result, or null
+ * when within the limit, when limits are off, or when the limiter is unavailable.
+ */
+export async function exceededThrottle(
+  ctx: AppContext,
+  rule: keyof RateLimits,
+  key: string,
+): Promise<RateLimitResult | null> {
+  if (!ctx.config.rateLimit) return null;
+  try {
+    const result = await rateLimiterFor(ctx).check(rule, key);
+    return result.exceeded ? result : null;
+  } catch (err) {
+    ctx.logger.warn({ err }, "rate limiter unavailable; request allowed");
+    return null;
+  }
+}
+
 export function rateLimitMiddleware(ctx: AppContext): MiddlewareHandler<HonoEnv> {
   const trusted = trustedProxyList(ctx.config.trustedProxies);
   return async (c, next) => {
     if (!ctx.config.rateLimit || c.req.method === "OPTIONS" || !applies(c.req.path)) return next();
     const path = c.req.path.replace(/\/+$/, "") || "/";
     const method = c.req.method;
-    const ip = clientIp(c, trusted);
-    const grant = c.get("grant");
-    const who = grant ? (grant.account ? `a:${grant.account.id}` : `t:${grant.tokenId}`) : `ip:${ip}`;
+    const ip = ipLimitKey(clientIp(c, trusted));
     const checks: [keyof RateLimits, string][] = [];
     if (method === "POST" && AUTH_PATHS.has(path)) checks.push(["auth", `ip:${ip}`]);
     if (path.startsWith("/api/")) {
-      checks.push(grant ? ["authenticated", who] : ["anonymous", who]);
-      if (WRITE_METHODS.has(method)) checks.push(["write", who]);
+      const throttle = requestThrottle(c.get("grant"), ip);
+      checks.push(throttle);
+      if (WRITE_METHODS.has(method)) checks.push(["write", throttle[1]]);
     }
     if (checks.length === 0) return next();
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import type { AppContext } from "../app.ts";
 import { approveUser, findLocalUserByUsername, listLocalUsers, userStatus } from "../core/accounts/admin.ts";
+import { enqueueConfirmationMail } from "../core/accounts/confirmation.ts";
 import { createLocalAccount } from "../core/accounts/create.ts";
 import { deleteAccount } from "../core/accounts/delete.ts";
 import { revokeUserTokens } from "../core/auth/tokens.ts";
@@ -68,6 +69,10 @@ export async function runAccountsCommand(ctx: AppContext, argv: string[], out: C
           role: values.admin ? "admin" : values.moderator ? "moderator" : "user",
           confirmed: !!values.confirmed,
           allowReserved: true,
+          // with mail configured an unconfirmed user is mailed a link (the worker sends it)
+          within: async (trx, { user }) => {
+            if (!user.confirmed_at && user.email) await enqueueConfirmationMail(ctx, trx, user.id);
+          },
         });
         out.log(account.id);
         if (given === undefined) out.error(`Generated password for ${username}: ${password}`);

@@ -6,8 +6,17 @@ import { newRedis } from "./redis.ts";
  * loads and serialises for its own viewer, so visibility, blocks and mutes are checked per reader.
  */
 export interface StreamEvent {
-  event: "update" | "status.update" | "delete" | "notification" | "conversation" | "filters_changed";
-  /** status id (update, status.update, delete), notification id, or account-conversation id */
+  event:
+    | "update"
+    | "status.update"
+    | "delete"
+    | "notification"
+    | "conversation"
+    | "filters_changed"
+    // on `channels.revocations` only (src/core/auth/revocations.ts)
+    | "token.revoked"
+    | "user.revoked";
+  /** status id (update, status.update, delete), notification id, account-conversation id, token or user id */
   id: string;
 }
 
@@ -20,6 +29,8 @@ export const channels = {
   publicLocal: "public:local",
   hashtag: (name: string) => `hashtag:${name}`,
   hashtagLocal: (name: string) => `hashtag:local:${name}`,
+  /** revoked tokens and users: every process drops them from its caches and ends their streams */
+  revocations: "revocations",
 };
 
 export type EventHandler = (event: StreamEvent) => void;
@@ -27,6 +38,8 @@ export type EventHandler = (event: StreamEvent) => void;
 export interface EventBus {
   publish(channel: string, event: StreamEvent): void;
   subscribe(channel: string, handler: EventHandler): () => void;
+  /** resolves once every subscription made so far receives events (Redis confirms asynchronously) */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +54,7 @@ export function createLocalEventBus(): EventBus {
       emitter.on(channel, handler);
       return () => emitter.off(channel, handler);
     },
+    ready: async () => {},
     close: async () => {
       emitter.removeAllListeners();
     },
@@ -54,6 +68,7 @@ export function createRedisEventBus(url: string, prefix = "torgai:"): EventBus {
   const local = new EventEmitter();
   local.setMaxListeners(0);
   const counts = new Map<string, number>();
+  const subscribing = new Set<Promise<unknown>>();
   sub.on("message", (channel: string, message: string) => {
     try {
       local.emit(channel.slice(prefix.length), JSON.parse(message) as StreamEvent);
@@ -68,7 +83,13 @@ export function createRedisEventBus(url: string, prefix = "torgai:"): EventBus {
     subscribe: (channel, handler) => {
       const n = counts.get(channel) ?? 0;
       counts.set(channel, n + 1);
-      if (n === 0) sub.subscribe(prefix + channel).catch(() => {});
+      if (n === 0) {
+        const done: Promise<unknown> = sub
+          .subscribe(prefix + channel)
+          .catch(() => {})
+          .finally(() => subscribing.delete(done));
+        subscribing.add(done);
+      }
       local.on(channel, handler);
       return () => {
         local.off(channel, handler);
@@ -78,6 +99,9 @@ export function createRedisEventBus(url: string, prefix = "torgai:"): EventBus {
           sub.unsubscribe(prefix + channel).catch(() => {});
         } else counts.set(channel, left);
       };
+    },
+    ready: async () => {
+      await Promise.all(subscribing);
     },
     close: async () => {
       local.removeAllListeners();

@@ -2,7 +2,7 @@
  * Facts about this server: counts, activity, contact, custom emojis, trending tags. Counts are
  * cached briefly per context (instance metadata is fetched by every client at start-up).
  */
-import type { AppContext } from "../app.ts";
+import { type AppContext, owned, resourceKey } from "../app.ts";
 import type { Account } from "../store/schema.ts";
 import { idFloorForTime } from "./ids.ts";
 import { tagDisplayName } from "./tags.ts";
@@ -25,14 +25,13 @@ export interface InstanceStats {
   activeHalfyear: number;
 }
 
-const cache = new WeakMap<AppContext, Map<string, { at: number; value: unknown }>>();
+const INSTANCE_CACHE = resourceKey(
+  "instance figures",
+  () => new Map<string, { at: number; value: unknown }>(),
+);
 
 async function cached<T>(ctx: AppContext, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
-  let m = cache.get(ctx);
-  if (!m) {
-    m = new Map();
-    cache.set(ctx, m);
-  }
+  const m = owned(ctx, INSTANCE_CACHE);
   const now = ctx.now().getTime();
   const hit = m.get(key);
   if (hit && now - hit.at < ttlMs) return hit.value as T;
@@ -43,7 +42,7 @@ async function cached<T>(ctx: AppContext, key: string, ttlMs: number, load: () =
 
 /** Forgets cached counts (tests; after bulk imports). */
 export function clearInstanceCache(ctx: AppContext): void {
-  cache.delete(ctx);
+  owned(ctx, INSTANCE_CACHE).clear();
 }
 
 async function activeUsers(ctx: AppContext, since: Date): Promise<number> {

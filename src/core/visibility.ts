@@ -12,26 +12,18 @@
 import { type Expression, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { AppContext } from "../app.ts";
 import type { Db } from "../store/db.ts";
+import { isBlockedEitherWay } from "../store/predicates.ts";
 import type { Status } from "../store/schema.ts";
 
 export type Visibility = Status["visibility"];
-export const VISIBILITIES: readonly Visibility[] = ["public", "unlisted", "private", "direct"];
+export const VISIBILITIES = [
+  "public",
+  "unlisted",
+  "private",
+  "direct",
+] as const satisfies readonly Visibility[];
 
 type StatusLike = Pick<Status, "id" | "account_id" | "visibility" | "reblog_of_id">;
-
-async function blockedEitherWay(db: Db, a: string, b: string): Promise<boolean> {
-  const row = await db
-    .selectFrom("blocks")
-    .select("id")
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("account_id", "=", a), eb("target_account_id", "=", b)]),
-        eb.and([eb("account_id", "=", b), eb("target_account_id", "=", a)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return !!row;
-}
 
 /**
  * The audience rule itself, blocks aside: whether a status of this visibility reaches the viewer,
@@ -52,7 +44,7 @@ export function inAudience(
 async function canViewOne(db: Db, status: StatusLike, viewerId: string | null): Promise<boolean> {
   if (viewerId && status.account_id === viewerId) return true;
   if (!viewerId) return inAudience(status, null, { follows: false, mentioned: false });
-  if (await blockedEitherWay(db, viewerId, status.account_id)) return false;
+  if (await isBlockedEitherWay(db, viewerId, status.account_id)) return false;
   if (inAudience(status, viewerId, { follows: false, mentioned: false })) return true;
   const mentioned = await db
     .selectFrom("mentions")

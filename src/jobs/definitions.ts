@@ -3,6 +3,7 @@
  * functions), so this module can be imported by the queue without evaluating core first.
  */
 import { z } from "zod";
+import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
 import { defineJob } from "./define.ts";
@@ -47,7 +48,20 @@ export const pollExpire = defineJob({
   handler: (ctx, p) => expirePoll(ctx, p.pollId),
 });
 
-export const jobDefinitions = [statusFanout, statusUpdateFanout, statusDelete, pollExpire] as const;
+export const emailConfirmation = defineJob({
+  name: "email.confirmation",
+  payload: z.object({ userId: zId }),
+  // the token is made when the mail is sent, so the raw token never rests in the queue
+  handler: (ctx, p) => sendConfirmationMail(ctx, p.userId),
+});
+
+export const jobDefinitions = [
+  statusFanout,
+  statusUpdateFanout,
+  statusDelete,
+  pollExpire,
+  emailConfirmation,
+] as const;
 
 type Definition = (typeof jobDefinitions)[number];
 export type JobName = Definition["name"];

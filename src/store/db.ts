@@ -7,6 +7,7 @@ import * as m002 from "./migrations/002_accounts.ts";
 import * as m003 from "./migrations/003_statuses.ts";
 import * as m004 from "./migrations/004_graph.ts";
 import * as m006 from "./migrations/006_conformance.ts";
+import * as m008 from "./migrations/008_email_confirmation.ts";
 import * as m009 from "./migrations/009_tag_privacy.ts";
 import * as m010 from "./migrations/010_job_ordering.ts";
 import * as m011 from "./migrations/011_account_keys.ts";
@@ -75,6 +76,7 @@ const migrations: Record<string, Migration> = {
   "003_statuses": m003,
   "004_graph": m004,
   "006_conformance": m006,
+  "008_email_confirmation": m008,
   "009_tag_privacy": m009,
   "010_job_ordering": m010,
   "011_account_keys": m011,

@@ -20,7 +20,12 @@ export function openNodeSqlite(
   const cache = new Map<string, SqliteStatement>();
   const MAX_CACHED = 500;
 
-  const prepare = (sql: string): SqliteStatement => {
+  const prepare = (text: string): SqliteStatement => {
+    // Kysely opens transactions with a deferred BEGIN. When another process (a split worker) writes
+    // between such a transaction's first read and its first write, SQLite cannot upgrade the
+    // snapshot and fails at once with SQLITE_BUSY, whatever the busy timeout: take the write lock
+    // up front, so writers wait their turn instead.
+    const sql = text === "begin" ? "begin immediate" : text;
     const hit = cache.get(sql);
     if (hit) return hit;
     const stmt: StatementSync = raw.prepare(sql);

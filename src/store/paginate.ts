@@ -14,7 +14,6 @@ export interface Page {
  * `column` is the (qualified) id column the cursor applies to. Ids have a fixed width, so text order
  * is numeric order on both databases.
  */
-// biome-ignore lint/suspicious/noExplicitAny: generic over any query builder
 export async function paginate<DB, TB extends keyof DB, O>(
   qb: SelectQueryBuilder<DB, TB, O>,
   column: string,

@@ -60,6 +60,17 @@ export interface UsersTable {
   settings: string; // JSON preferences
   created_at: Timestamp;
   last_sign_in_at: Timestamp | null;
+  /** the app the user signed up through (null: CLI, or before it was recorded) */
+  created_by_app_id: string | null;
+}
+
+/** A mailed confirmation link: only the token's hash, bound to the address it went to. */
+export interface EmailConfirmationsTable {
+  token_hash: string;
+  user_id: string;
+  email: string;
+  expires_at: Timestamp;
+  created_at: Timestamp;
 }
 
 export interface OauthAppsTable {
@@ -423,6 +434,7 @@ export interface ReportsTable {
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
+  email_confirmations: EmailConfirmationsTable;
   oauth_apps: OauthAppsTable;
   oauth_codes: OauthCodesTable;
   oauth_tokens: OauthTokensTable;

@@ -5,11 +5,11 @@
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
-import { createHttpApp } from "../api/app.ts";
 import { type AppContext, closeContext, createContext } from "../app.ts";
 import { type Config, loadConfig } from "../config.ts";
 import { createLocalAccount } from "../core/accounts/create.ts";
 import { createOauthApp, issueToken } from "../core/auth/issue.ts";
+import { createHttpApp } from "../http.ts";
 import { dropSchema, openStore } from "../store/db.ts";
 import type { Account, User } from "../store/schema.ts";
 
@@ -100,6 +100,8 @@ export interface ApiInit {
   form?: Record<string, string>;
   headers?: Record<string, string>;
   token?: string | null;
+  /** the client's socket address as the server sees it (none by default: "unknown") */
+  remoteAddress?: string;
 }
 
 /** Calls the HTTP app in-process (no socket). */
@@ -118,8 +120,12 @@ export function apiCaller(ctx: AppContext, defaultToken: string | null = null) {
       body = new URLSearchParams(init.form).toString();
     }
     const url = path.startsWith("http") ? path : `${ctx.config.baseUrl}${path}`;
+    // @hono/node-server's getConnInfo reads the peer from the incoming request's socket
+    const env = init.remoteAddress
+      ? { incoming: { socket: { remoteAddress: init.remoteAddress } } }
+      : undefined;
     return Promise.resolve(
-      app.request(url, { method: init.method ?? (body ? "POST" : "GET"), headers, body }),
+      app.request(url, { method: init.method ?? (body ? "POST" : "GET"), headers, body }, env),
     );
   };
 }

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { Hono } from "hono";
 import type { HonoEnv } from "../api/context.ts";
 import type { AppContext } from "../app.ts";
-import { escapeHtml as esc } from "../core/accounts/note.ts";
 import { instanceStats } from "../core/instance.ts";
+import { escapeHtml as esc } from "../core/text/escape.ts";
 
 /**
  * The landing page at `/`: what this server is and how to use it (the web client comes later).

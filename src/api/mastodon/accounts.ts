@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
+import { mustConfirmEmail, resendConfirmation } from "../../core/accounts/confirmation.ts";
 import { getAccount, lookupAccount, searchAccounts } from "../../core/accounts/lookup.ts";
 import { type ProfileUpdate, updateProfile } from "../../core/accounts/profile.ts";
 import { registerAccount } from "../../core/accounts/register.ts";
@@ -98,6 +99,20 @@ export function accountsRoutes(_ctx: AppContext): Hono<HonoEnv> {
       scope: reg.token.scopes.join(" "),
       created_at: Math.floor(reg.token.createdAt.getTime() / 1000),
     });
+  });
+
+  // mails the confirmation link again (to a corrected `email`); without mail it only records it
+  app.post("/api/v1/emails/confirmations", async (c) => {
+    const v = requireUser(c, "write:accounts", { unconfirmed: true });
+    const p = validate(z.object({ email: z.string().max(400).optional() }), await allParams(c));
+    await resendConfirmation(appOf(c), { user: v.user, appId: v.grant.appId, email: p.email });
+    return c.json({});
+  });
+
+  // whether the user may act: confirmed, or no confirmation is asked for (no mail configured)
+  app.get("/api/v1/emails/check_confirmation", (c) => {
+    const v = requireUser(c, "read:accounts", { unconfirmed: true });
+    return c.json(!mustConfirmEmail(appOf(c), v.user));
   });
 
   app.get("/api/v1/accounts/verify_credentials", async (c) => {

@@ -17,6 +17,7 @@ import {
   weeklyActivity,
 } from "../../core/instance.ts";
 import { POLL_OPTION_MAX_CHARS } from "../../core/statuses/polls.ts";
+import { escapeHtml } from "../../core/text/escape.ts";
 import type { Ctx, HonoEnv } from "../context.ts";
 import { queryParams, validate, zInt } from "../params.ts";
 import { serializeAccount } from "./serializers/account.ts";
@@ -192,8 +193,4 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/trends/links", (c) => c.json([]));
 
   return app;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

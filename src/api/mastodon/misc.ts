@@ -96,17 +96,6 @@ export function miscRoutes(_ctx: AppContext): Hono<HonoEnv> {
     return c.json({ error: "Translation is not available on this server" }, 503);
   });
 
-  // no mail server is assumed: nothing to resend, as for an already confirmed address
-  app.post("/api/v1/emails/confirmations", (c) => {
-    const v = requireUser(c, "write:accounts");
-    if (v.user.confirmed_at)
-      return c.json(
-        { error: "This method is only available while the e-mail is awaiting confirmation" },
-        403,
-      );
-    return c.json({});
-  });
-
   // no server-wide domain blocks exist yet
   app.get("/api/v1/instance/domain_blocks", (c) => c.json([]));
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { follow, type Json, post } from "../../core/statuses/testing.ts";
+import { createHttpApp } from "../../http.ts";
 import { createTestUser, describeStores } from "../../testing/harness.ts";
-import { createHttpApp } from "../app.ts";
 
 describeStores("statuses API", (get) => {
   test("create renders HTML, stores mentions and tags, counts, appears in own home", async () => {

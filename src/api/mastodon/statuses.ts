@@ -45,7 +45,7 @@ const TextFields = {
 const CreateSchema = z.object({
   ...TextFields,
   in_reply_to_id: opt(zId),
-  visibility: opt(z.enum(VISIBILITIES as [string, ...string[]])),
+  visibility: opt(z.enum(VISIBILITIES)),
   scheduled_at: opt(z.string()),
 });
 

@@ -7,10 +7,9 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppContext } from "../../app.ts";
 import { resolveAccessToken } from "../../core/auth/tokens.ts";
-import { UnauthorizedError } from "../../core/errors.ts";
 import type { Ctx, HonoEnv } from "../context.ts";
 import { queryParams, validate } from "../params.ts";
-import { streamingToken } from "../streaming/auth.ts";
+import { streamingToken, streamViewer } from "../streaming/auth.ts";
 import { StreamSession } from "../streaming/session.ts";
 import { StreamParamsSchema } from "../streaming/streams.ts";
 import { STREAMING_PATH, streamNameFromPath } from "../streaming/websocket.ts";
@@ -26,14 +25,12 @@ export function streamingRoutes(ctx: AppContext, opts: { keepAliveMs?: number } 
   app.get(`${STREAMING_PATH}/health`, (c) => c.text("OK"));
 
   const sse = async (c: Ctx) => {
-    const grant = c.get("grant");
-    if (!grant) throw new UnauthorizedError("Missing access token");
+    const token = streamingToken({
+      authorization: c.req.header("authorization"),
+      query: c.req.query("access_token"),
+    });
     // scopes depend on the stream and are checked by resolveStream
-    const account = grant.account;
-    if (!account) throw new UnauthorizedError("This method requires an authenticated user");
-    const token =
-      streamingToken({ authorization: c.req.header("authorization"), query: c.req.query("access_token") }) ??
-      "";
+    const viewer = streamViewer(token, c.get("grant"));
     const q = validate(StreamParamsSchema.passthrough(), queryParams(c));
     const onlyMedia = /^(1|true)$/.test(String(q.only_media ?? ""));
     const path = c.req.path.replace(/\/+$/, "");
@@ -44,13 +41,9 @@ export function streamingRoutes(ctx: AppContext, opts: { keepAliveMs?: number } 
     // events arriving before the response starts wait in `pending`.
     let pending: Chunk[] | null = [];
     let write: (chunk: Chunk) => void = (chunk) => pending?.push(chunk);
-    const session = new StreamSession(
-      ctx,
-      { account, scopes: grant.scopes, tokenId: grant.tokenId },
-      {
-        send: (_stream, event, payload) => write({ event, data: payload ?? "{}" }),
-      },
-    );
+    const session = new StreamSession(ctx, viewer, {
+      send: (_stream, event, payload) => write({ event, data: payload ?? "{}" }),
+    });
     try {
       await session.subscribe(name, { tag: q.tag, list: q.list });
     } catch (err) {
@@ -79,7 +72,10 @@ export function streamingRoutes(ctx: AppContext, opts: { keepAliveMs?: number } 
           };
         });
         // revoked tokens and suspended accounts stop streaming within one keep-alive (as the WebSocket)
-        if (!session.closed && !(await resolveAccessToken(ctx, token, { fresh: true }).catch(() => null)))
+        if (
+          !session.closed &&
+          !(await resolveAccessToken(ctx, token ?? "", { fresh: true }).catch(() => null))
+        )
           session.close();
         if (!session.closed && !stream.closed) await stream.write(":thump\n").catch(() => session.close());
       }

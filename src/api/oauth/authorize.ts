@@ -42,7 +42,15 @@ function pickParams(source: Record<string, unknown>): AuthorizationParams & Reco
   return out;
 }
 
-function html(c: Ctx, locale: Locale, m: Messages, body: string, status: number, redirectUri?: string) {
+/** An authorisation page (sign-in, consent, e-mail confirmation) with its security headers. */
+export function html(
+  c: Ctx,
+  locale: Locale,
+  m: Messages,
+  body: string,
+  status: number,
+  redirectUri?: string,
+) {
   c.header("Content-Security-Policy", contentSecurityPolicy(redirectUri));
   c.header("X-Frame-Options", "DENY");
   c.header("Referrer-Policy", "no-referrer");

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { escapeHtml as esc } from "../../core/accounts/note.ts";
+import { escapeHtml as esc } from "../../core/text/escape.ts";
 import { describeScope, fill, type Locale, type Messages } from "./i18n.ts";
 
 /** Server-rendered authorisation pages: no JavaScript, one inline stylesheet allowed by its hash. */

@@ -15,7 +15,7 @@ export function hiddenValue(html: string, name: string): string {
   return m[1];
 }
 
-/** A browser stand-in: keeps cookies between requests to the in-process app. */
+/** A browser stand-in: keeps cookies between requests to the in-process app (from `ip`, if set). */
 export function browser(ctx: AppContext) {
   const call = apiCaller(ctx, null);
   const jar = new Map<string, string>();
@@ -31,13 +31,22 @@ export function browser(ctx: AppContext) {
     return res;
   };
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  return {
+  const self = {
     jar,
+    ip: undefined as string | undefined,
     get: async (path: string, headers: Record<string, string> = {}) =>
-      remember(await call(path, { headers: { cookie: cookie(), ...headers } })),
+      remember(await call(path, { headers: { cookie: cookie(), ...headers }, remoteAddress: self.ip })),
     post: async (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
-      remember(await call(path, { method: "POST", form, headers: { cookie: cookie(), ...headers } })),
+      remember(
+        await call(path, {
+          method: "POST",
+          form,
+          headers: { cookie: cookie(), ...headers },
+          remoteAddress: self.ip,
+        }),
+      ),
   };
+  return self;
 }
 
 export async function registerTestApp(

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { closeContext } from "../../app.ts";
 import { createLocalAccount } from "../../core/accounts/create.ts";
+import { findAppByClientId } from "../../core/auth/apps.ts";
+import { createAuthorizationCode } from "../../core/auth/codes.ts";
 import { beginTotpEnrolment, confirmTotp, totpCode } from "../../core/auth/totp.ts";
 import { apiCaller, createTestContext, describeStores, STORES } from "../../testing/harness.ts";
-import { registerTestApp } from "./test-helpers.ts";
+import { pkcePair, registerTestApp } from "./test-helpers.ts";
 
 let n = 0;
 const PASSWORD = "secret password 2";
@@ -146,6 +148,7 @@ describeStores("OAuth token endpoint", (get) => {
           grant_type: "refresh_token",
           refresh_token: String(token),
           client_id: app.client_id,
+          client_secret: app.client_secret,
           ...(scope ? { scope } : {}),
         },
       });
@@ -173,6 +176,87 @@ describeStores("OAuth token endpoint", (get) => {
     const replay = await refresh(t.refresh_token);
     assert.equal((await json(replay)).error, "invalid_grant");
     assert.equal((await api("/api/v1/preferences", { token: rotated.access_token as string })).status, 401);
+  });
+
+  test("refresh needs the client secret; a refused refresh leaves the grant intact", async () => {
+    const ctx = get();
+    const app = await registerTestApp(ctx);
+    const other = await registerTestApp(ctx);
+    const { account } = await newUser(ctx);
+    const api = apiCaller(ctx);
+    const first = await json(
+      await api("/oauth/token", {
+        form: {
+          grant_type: "password",
+          username: account.username,
+          password: PASSWORD,
+          client_id: app.client_id,
+          client_secret: app.client_secret,
+          scope: "read",
+        },
+      }),
+    );
+    const works = async (token: unknown) =>
+      (await api("/api/v1/preferences", { token: String(token) })).status === 200;
+    const refresh = (form: Record<string, string>) =>
+      api("/oauth/token", {
+        form: { grant_type: "refresh_token", refresh_token: String(first.refresh_token), ...form },
+      });
+    // a leaked refresh token alone: no secret, a wrong one, another client's
+    const noSecret = await refresh({ client_id: app.client_id });
+    assert.equal(noSecret.status, 401);
+    assert.equal((await json(noSecret)).error, "invalid_client");
+    assert.equal((await refresh({ client_id: app.client_id, client_secret: "wrong" })).status, 401);
+    const foreign = await refresh({ client_id: other.client_id, client_secret: other.client_secret });
+    assert.equal((await json(foreign)).error, "invalid_grant");
+    // a wider scope than granted is refused before the rotation
+    const wider = await refresh({
+      client_id: app.client_id,
+      client_secret: app.client_secret,
+      scope: "read write",
+    });
+    assert.equal(wider.status, 400);
+    assert.equal((await json(wider)).error, "invalid_scope");
+    assert.ok(await works(first.access_token), "the refused attempts revoked nothing");
+    const ok = await refresh({ client_id: app.client_id, client_secret: app.client_secret });
+    assert.equal(ok.status, 200);
+    const second = await json(ok);
+    assert.equal(second.scope, "read");
+    assert.ok(await works(second.access_token));
+    assert.ok(!(await works(first.access_token)), "rotated away");
+  });
+
+  test("a code_verifier for a code issued without code_challenge is refused (RFC 9700)", async () => {
+    const ctx = get();
+    const reg = await registerTestApp(ctx);
+    const app = await findAppByClientId(ctx, reg.client_id);
+    assert.ok(app);
+    const { user } = await newUser(ctx);
+    const api = apiCaller(ctx);
+    const exchange = async (extra: Record<string, string>) => {
+      const code = await createAuthorizationCode(ctx, {
+        app,
+        userId: user.id,
+        redirectUri: reg.redirect_uri,
+        scopes: ["read"],
+      });
+      return api("/oauth/token", {
+        form: {
+          grant_type: "authorization_code",
+          code,
+          redirect_uri: reg.redirect_uri,
+          client_id: reg.client_id,
+          client_secret: reg.client_secret,
+          ...extra,
+        },
+      });
+    };
+    const downgraded = await exchange({ code_verifier: pkcePair().verifier });
+    assert.equal(downgraded.status, 400);
+    const body = await json(downgraded);
+    assert.equal(body.error, "invalid_grant");
+    assert.match(String(body.error_description), /code_challenge/);
+    assert.equal((await exchange({})).status, 200, "without a verifier the secret is enough");
   });
 
   test("revoke: own token revoked, unknown token 200, another client's token 403", async () => {

@@ -120,6 +120,7 @@ export function postToken(c: Ctx): Promise<Response> {
       case "refresh_token":
         token = await refreshTokenGrant(ctx, {
           app,
+          clientAuthenticated: authenticated,
           refreshToken: str(p.refresh_token),
           scope: str(p.scope),
         });

@@ -1,5 +1,4 @@
-import type { AppContext } from "../../app.ts";
-import { resolveAccessToken } from "../../core/auth/tokens.ts";
+import type { AccessGrant } from "../../core/auth/tokens.ts";
 import { UnauthorizedError } from "../../core/errors.ts";
 import type { StreamViewer } from "./streams.ts";
 
@@ -20,11 +19,14 @@ export function streamingToken(creds: StreamingCredentials): string | null {
   return proto || null;
 }
 
-/** A user token is required for every stream (Mastodon 4.x); app-only tokens cannot stream. */
-export async function authenticateStreaming(ctx: AppContext, token: string | null): Promise<StreamViewer> {
+/**
+ * The viewer of a stream, from its token and what the token resolved to: a user token is required
+ * for every stream (Mastodon 4.x); app-only tokens cannot stream.
+ */
+export function streamViewer(token: string | null, grant: AccessGrant | null): StreamViewer {
   if (!token) throw new UnauthorizedError("Missing access token");
-  const grant = await resolveAccessToken(ctx, token);
   if (!grant) throw new UnauthorizedError("Invalid access token");
-  if (!grant.account) throw new UnauthorizedError("This method requires an authenticated user");
-  return { account: grant.account, scopes: grant.scopes, tokenId: grant.tokenId };
+  if (!grant.account || !grant.user)
+    throw new UnauthorizedError("This method requires an authenticated user");
+  return { account: grant.account, userId: grant.user.id, scopes: grant.scopes, tokenId: grant.tokenId };
 }

@@ -3,7 +3,9 @@
  * ordered delivery queue. Transport-agnostic: the transport gives a sink and calls subscribe /
  * unsubscribe / close.
  */
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned, resourceKey } from "../../app.ts";
+import { onRevocation } from "../../core/auth/revocations.ts";
+import { BadRequestError } from "../../core/errors.ts";
 import { channels, type StreamEvent } from "../../core/events.ts";
 import { type ActiveFilter, loadActiveFilters } from "../../core/filters.ts";
 import { renderEvent } from "./render.ts";
@@ -18,17 +20,41 @@ interface Subscription {
   offs: (() => void)[];
 }
 
-const openSessions = new WeakMap<AppContext, Set<StreamSession>>();
+/**
+ * Subscriptions one connection may hold. Mastodon's streaming server has no cap; each costs about
+ * 1.6 KB and a bus listener, so an uncapped socket could hold megabytes. A client needs a handful
+ * (home, notifications, a few lists and tags).
+ */
+export const MAX_SUBSCRIPTIONS = 100;
 
-/** Every open session of a context (the server closes them on shutdown). */
+/**
+ * Every open session of a context (the server closes them on shutdown), with a listener that ends,
+ * at once, the sessions of a token or user revoked in any process.
+ */
+const SESSIONS = resourceKey(
+  "stream sessions",
+  (ctx) => {
+    const sessions = new Set<StreamSession>();
+    const stop = onRevocation(ctx, ({ tokenIds, userIds }) => {
+      for (const session of [...sessions]) {
+        const { tokenId, userId } = session.viewer;
+        if (tokenIds.includes(tokenId) || userIds.includes(userId)) session.close("revoked");
+      }
+    });
+    return { sessions, stop };
+  },
+  ({ sessions, stop }) => {
+    stop();
+    for (const session of [...sessions]) session.close();
+  },
+);
+
 export function sessionsOf(ctx: AppContext): Set<StreamSession> {
-  let set = openSessions.get(ctx);
-  if (!set) {
-    set = new Set();
-    openSessions.set(ctx, set);
-  }
-  return set;
+  return owned(ctx, SESSIONS).sessions;
 }
+
+/** Why a session ended: its token or user was revoked, or it simply ended (reader left, shutdown). */
+export type CloseReason = "revoked" | "closed";
 
 export class StreamSession {
   readonly ctx: AppContext;
@@ -36,7 +62,7 @@ export class StreamSession {
   readonly #sink: StreamSink;
   readonly #subs = new Map<string, Subscription>();
   readonly #offSystem: () => void;
-  readonly #onClose: (() => void)[] = [];
+  readonly #onClose: ((reason: CloseReason) => void)[] = [];
   #queue: Promise<void> = Promise.resolve();
   #filters: Promise<ActiveFilter[]> | null = null;
   #closed = false;
@@ -61,10 +87,13 @@ export class StreamSession {
     return [...this.#subs.keys()];
   }
 
-  /** Throws a TorgaiError (unknown stream, missing scope, foreign list) without subscribing. */
+  /** Throws a TorgaiError (unknown stream, missing scope, foreign list, too many) without subscribing. */
   async subscribe(name: string, params: { tag?: string; list?: string }): Promise<StreamSpec> {
     const spec = await resolveStream(this.ctx, this.viewer, name, params);
     if (this.#closed || this.#subs.has(spec.key)) return spec;
+    if (this.#subs.size >= MAX_SUBSCRIPTIONS) {
+      throw new BadRequestError(`Too many subscriptions (at most ${MAX_SUBSCRIPTIONS} per connection)`);
+    }
     const offs = spec.channels.map((channel) =>
       this.ctx.events.subscribe(channel, (ev) => this.#enqueue(spec, ev)),
     );
@@ -77,11 +106,11 @@ export class StreamSession {
     this.#drop(spec.key);
   }
 
-  onClose(fn: () => void): void {
+  onClose(fn: (reason: CloseReason) => void): void {
     this.#onClose.push(fn);
   }
 
-  close(): void {
+  close(reason: CloseReason = "closed"): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const key of [...this.#subs.keys()]) this.#drop(key);
@@ -89,7 +118,7 @@ export class StreamSession {
     sessionsOf(this.ctx).delete(this);
     for (const fn of this.#onClose) {
       try {
-        fn();
+        fn(reason);
       } catch {
         // a transport already torn down
       }

@@ -1,13 +1,13 @@
 /**
  * Mastodon stream names → event-bus channels, with the access rules of Mastodon 4.x streaming:
- * a user token is required for every stream; public and hashtag streams need no particular scope,
- * the others `read` or `read:statuses` (`read:notifications` for user:notification); a list stream
- * only for the list's owner.
+ * a user token is required for every stream, and a read scope for each (see `STREAM_SCOPES`); a
+ * list stream only for the list's owner.
  */
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { BadRequestError, UnauthorizedError } from "../../core/errors.ts";
 import { channels } from "../../core/events.ts";
+import { hasScope } from "../../core/scopes.ts";
 import { normalizeHashtag } from "../../core/text/extract.ts";
 import type { Account } from "../../store/schema.ts";
 
@@ -27,19 +27,10 @@ export const STREAM_NAMES = [
 ] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 
-const PUBLIC_STREAMS = new Set<string>([
-  "public",
-  "public:media",
-  "public:local",
-  "public:local:media",
-  "public:remote",
-  "public:remote:media",
-  "hashtag",
-  "hashtag:local",
-]);
-
 export interface StreamViewer {
   account: Account;
+  /** the account's user: its revocation (deletion, suspension) ends the stream */
+  userId: string;
   scopes: string[];
   tokenId: string;
 }
@@ -76,10 +67,19 @@ export function normalizeStreamTag(tag: string): string {
   return normalizeHashtag(tag.replace(/^#/, ""));
 }
 
+/**
+ * Any one of these scopes opens the stream (`read` covers each). Public and hashtag streams need
+ * one too: a token the REST API would refuse must not read the same posts live (Mastodon's
+ * CVE-2025-62176, where they needed none).
+ */
+function streamScopes(name: StreamName): string[] {
+  if (name === "user:notification") return ["read:notifications"];
+  if (name === "list") return ["read:lists", "read:statuses"];
+  return ["read:statuses"];
+}
+
 function canRead(scopes: string[], name: StreamName): boolean {
-  if (PUBLIC_STREAMS.has(name)) return true;
-  const alt = name === "user:notification" ? "read:notifications" : "read:statuses";
-  return scopes.includes("read") || scopes.includes(alt);
+  return streamScopes(name).some((scope) => hasScope(scopes, scope));
 }
 
 const STATUS_EVENTS = new Set(["update", "status.update", "delete"]);

@@ -30,7 +30,7 @@ export function wsUrl(
   return u.toString();
 }
 
-/** Opens a WebSocket; rejects with the HTTP status when the upgrade is refused. */
+/** Opens a WebSocket; rejects with the HTTP status (and headers) when the upgrade is refused. */
 export function connectWs(
   url: string,
   opts: { protocols?: string[]; headers?: Record<string, string> } = {},
@@ -50,7 +50,9 @@ export function connectWs(
       }
     });
     ws.on("unexpected-response", (_req, res) =>
-      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+      reject(
+        Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, headers: res.headers }),
+      ),
     );
     ws.on("error", reject);
     ws.on("open", () =>

@@ -2,8 +2,8 @@
  * Mastodon's streaming WebSocket on /api/v1/streaming: the token is checked at the upgrade (401
  * before any WebSocket exists), the initial stream comes from the `stream` query (or a path such as
  * /api/v1/streaming/hashtag/local), later ones from {"type":"subscribe"|"unsubscribe", ...}
- * messages. Pings every heartbeat; a connection that missed the last pong, or whose token has since
- * been revoked, is closed.
+ * messages. A revoked token or user ends its connections at once (1008, see session.ts); pings every
+ * heartbeat close a connection that missed the last pong, or whose token no longer resolves.
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -12,7 +12,9 @@ import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { resolveAccessToken } from "../../core/auth/tokens.ts";
 import { BadRequestError, TorgaiError } from "../../core/errors.ts";
-import { authenticateStreaming, streamingToken } from "./auth.ts";
+import { ipLimitKey, type RateLimitResult } from "../../core/ratelimit.ts";
+import { clientAddress, exceededThrottle, requestThrottle, trustedProxyList } from "../ratelimit.ts";
+import { streamingToken, streamViewer } from "./auth.ts";
 import { StreamSession } from "./session.ts";
 import type { StreamViewer } from "./streams.ts";
 
@@ -45,14 +47,37 @@ function isStreamingPath(pathname: string): boolean {
   return pathname === STREAMING_PATH || pathname.startsWith(`${STREAMING_PATH}/`);
 }
 
-function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  const reason = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Bad Request";
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  404: "Not Found",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+};
+
+function rejectUpgrade(
+  socket: Duplex,
+  status: number,
+  message: string,
+  headers: [string, string][] = [],
+): void {
   const body = JSON.stringify({ error: message });
+  const extra = headers.map(([k, v]) => `${k}: ${v}\r\n`).join("");
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\nConnection: close\r\n${extra}` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   socket.once("finish", () => socket.destroy());
+}
+
+function rateLimitHeaders(limited: RateLimitResult): [string, string][] {
+  const retryAfter = Math.max(1, Math.ceil((limited.resetAt.getTime() - Date.now()) / 1000));
+  return [
+    ["Retry-After", String(retryAfter)],
+    ["X-RateLimit-Limit", String(limited.limit)],
+    ["X-RateLimit-Remaining", "0"],
+    ["X-RateLimit-Reset", limited.resetAt.toISOString()],
+  ];
 }
 
 export interface StreamingServerOptions {
@@ -78,6 +103,7 @@ export function attachStreaming(
   opts: StreamingServerOptions = {},
 ): StreamingServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const trusted = trustedProxyList(ctx.config.trustedProxies);
   const conns = new Set<Connection>();
 
   function sendError(ws: WebSocket, err: unknown): void {
@@ -100,8 +126,10 @@ export function attachStreaming(
     });
     const conn: Connection = { ws, session, token, alive: true };
     conns.add(conn);
-    session.onClose(() => {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(1000);
+    session.onClose((reason) => {
+      if (ws.readyState !== ws.OPEN && ws.readyState !== ws.CONNECTING) return;
+      if (reason === "revoked") ws.close(1008, "access token revoked");
+      else ws.close(1000);
     });
     ws.on("pong", () => {
       conn.alive = true;
@@ -163,16 +191,30 @@ export function attachStreaming(
       query: url.searchParams.get("access_token"),
       protocol: req.headers["sec-websocket-protocol"],
     });
-    authenticateStreaming(ctx, token).then(
-      (viewer) => {
-        if (socket.destroyed) return;
-        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, viewer, token ?? "", url));
-      },
-      (err: unknown) => {
-        const status = err instanceof TorgaiError ? err.status : 500;
-        rejectUpgrade(socket, status, err instanceof TorgaiError ? err.message : "Internal error");
-      },
+    const forwarded = req.headers["x-forwarded-for"];
+    const ip = ipLimitKey(
+      clientAddress(
+        req.socket.remoteAddress,
+        Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
+        trusted,
+      ),
     );
+    (async () => {
+      const grant = token ? await resolveAccessToken(ctx, token) : null;
+      // counted like an /api request before a bad token is refused, so the upgrade is no way
+      // around the per-IP limit for guessing tokens
+      const limited = await exceededThrottle(ctx, ...requestThrottle(grant, ip));
+      if (limited) {
+        rejectUpgrade(socket, 429, "Too many requests", rateLimitHeaders(limited));
+        return;
+      }
+      const viewer = streamViewer(token, grant);
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, viewer, token ?? "", url));
+    })().catch((err: unknown) => {
+      const status = err instanceof TorgaiError ? err.status : 500;
+      rejectUpgrade(socket, status, err instanceof TorgaiError ? err.message : "Internal error");
+    });
   };
   server.on("upgrade", onUpgrade);
 
@@ -184,7 +226,8 @@ export function attachStreaming(
       }
       conn.alive = false;
       conn.ws.ping();
-      // revoked tokens and suspended accounts stop streaming within one heartbeat
+      // the fallback for what no revocation announced (a lost Redis message, a change made in the
+      // database directly): such tokens stop streaming within one heartbeat
       resolveAccessToken(ctx, conn.token, { fresh: true }).then(
         (grant) => {
           if (!grant) conn.ws.close(1008, "access token revoked");

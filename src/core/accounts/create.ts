@@ -8,6 +8,7 @@ import { ConflictError, ValidationError } from "../errors.ts";
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 export const USERNAME_RE = /^[a-z0-9_]{1,30}$/i;
+export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const RESERVED = new Set([
   "admin",
   "administrator",
@@ -48,6 +49,10 @@ export interface NewLocalAccount {
   displayName?: string;
   /** operators may claim reserved names (e.g. an "admin" account from the CLI) */
   allowReserved?: boolean;
+  /** the app the user signs up through (POST /api/v1/accounts) */
+  createdByAppId?: string | null;
+  /** more writes in the account's own transaction (e.g. the job that mails the confirmation link) */
+  within?: (trx: Db, created: { account: Account; user: User }) => Promise<void>;
 }
 
 export const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -115,8 +120,7 @@ export async function createLocalAccount(
     throw new ValidationError("Validation failed: Username is reserved");
   }
   const email = input.email?.trim() ? input.email.trim() : null;
-  if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
-    throw new ValidationError("Validation failed: Email is invalid");
+  if (email && !EMAIL_RE.test(email)) throw new ValidationError("Validation failed: Email is invalid");
   validatePassword(input.password);
 
   const [keys, passwordHash] = await Promise.all([generateActorKeys(), hashPassword(input.password)]);
@@ -164,6 +168,7 @@ export async function createLocalAccount(
     settings: "{}",
     created_at: now,
     last_sign_in_at: null,
+    created_by_app_id: input.createdByAppId ?? null,
   };
   const run = async (trx: Db) => {
     const taken = await trx
@@ -174,10 +179,12 @@ export async function createLocalAccount(
       .executeTakeFirst();
     if (taken) throw new ConflictError("Validation failed: Username has already been taken");
     if (email) {
+      // only a confirmed address is taken: typing someone's address reserves nothing
       const used = await trx
         .selectFrom("users")
         .select("id")
         .where((eb) => eb(eb.fn("lower", ["email"]), "=", email.toLowerCase()))
+        .where("confirmed_at", "is not", null)
         .executeTakeFirst();
       if (used) throw new ConflictError("Validation failed: Email has already been taken");
     }
@@ -187,6 +194,7 @@ export async function createLocalAccount(
       .values({ account_id: accountId, ...keys.private, created_at: now })
       .execute();
     await trx.insertInto("users").values(user).execute();
+    await input.within?.(trx, { account, user });
   };
   try {
     if (db === ctx.db) await ctx.db.transaction().execute(run);

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
 import { transaction } from "../../app.ts";
-import { forgetCachedTokens } from "../auth/tokens.ts";
+import { announceRevocation } from "../auth/revocations.ts";
 import { announceDeletion, deletionAudience } from "../distribution/deletion.ts";
 import { NotFoundError } from "../errors.ts";
 import { removeAccountStatuses } from "../statuses/remove.ts";
@@ -74,6 +74,7 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
     }
     // the statuses, with the counters they moved on others' statuses and accounts
     await removeAccountStatuses(trx, A);
+    const users = await trx.selectFrom("users").select("id").where("account_id", "=", A).execute();
     await trx.deleteFrom("users").where("account_id", "=", A).execute();
     const now = ctx.now().toISOString();
     await trx
@@ -97,8 +98,8 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       .where("id", "=", A)
       .execute();
 
-    // users are re-read on every request anyway; this drops the deleted user's tokens too
-    after(() => forgetCachedTokens(ctx));
+    // the user's tokens went with it: caches everywhere drop them and their open streams end
+    after(() => announceRevocation(ctx, { userIds: users.map((u) => u.id) }));
     if (audience) announceDeletion(ctx, after, audience);
     return { statuses: statuses.length };
   });

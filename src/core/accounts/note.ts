@@ -1,13 +1,5 @@
 import * as linkify from "linkifyjs";
-
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
+import { escapeHtml } from "../text/escape.ts";
 
 /** Escapes text and turns http(s) URLs into links, the way Mastodon shows them. */
 export function linkifyText(text: string): string {

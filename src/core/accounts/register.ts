@@ -1,8 +1,10 @@
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned } from "../../app.ts";
 import type { Account, User } from "../../store/schema.ts";
 import { type IssuedToken, issueToken } from "../auth/issue.ts";
-import { LoginThrottle } from "../auth/throttle.ts";
+import { throttleKey } from "../auth/throttle.ts";
 import { ForbiddenError, TorgaiError, ValidationError } from "../errors.ts";
+import { ipLimitKey } from "../ratelimit.ts";
+import { enqueueConfirmationMail } from "./confirmation.ts";
 import { createLocalAccount } from "./create.ts";
 
 export const SUPPORTED_LOCALES = ["kk", "ru", "en"] as const;
@@ -53,30 +55,30 @@ function toFieldError(err: TorgaiError): TorgaiError {
   return err;
 }
 
-const signupThrottles = new WeakMap<object, LoginThrottle>();
+// Mastodon allows 5 sign-ups per IP per 30 minutes; every attempt counts
+const SIGNUP_THROTTLE = throttleKey("sign-up throttle", { maxFailures: 5, windowMs: 30 * 60_000 });
 
 /**
  * POST /api/v1/accounts. Honours the registration mode: closed refuses, approval creates an
- * unapproved user (who cannot sign in until `approveUser`), open creates a usable account. Email is
- * optional because no mail server is assumed; accounts are therefore not gated on confirmation.
+ * unapproved user (who cannot sign in until `approveUser`), open creates a usable account.
+ * With mail configured the e-mail address is required and a confirmation link is mailed; the
+ * account may not act until it is followed (`mustConfirmEmail`). Without mail the address is
+ * optional and stays unconfirmed, so it reserves nothing: its owner can still sign up with it.
  */
 export async function registerAccount(ctx: AppContext, input: RegistrationInput): Promise<Registration> {
   const mode = ctx.config.registrations;
   if (mode === "closed") throw new ForbiddenError("This action is not allowed");
   if (ctx.config.rateLimit) {
-    // Mastodon allows 5 sign-ups per IP per 30 minutes; every attempt counts
-    let t = signupThrottles.get(ctx);
-    if (!t) {
-      t = new LoginThrottle({ maxFailures: 5, windowMs: 30 * 60_000 });
-      signupThrottles.set(ctx, t);
-    }
+    const t = owned(ctx, SIGNUP_THROTTLE);
     const now = ctx.now().getTime();
-    t.check(input.ip, now);
-    t.fail(input.ip, now);
+    const ip = ipLimitKey(input.ip);
+    t.check(ip, now);
+    t.fail(ip, now);
   }
   if (!input.agreement) throw fieldError("agreement", "ERR_ACCEPTED", "Agreement must be accepted");
   if (!input.username.trim()) throw fieldError("username", "ERR_BLANK", "Username can't be blank");
   if (!input.password) throw fieldError("password", "ERR_BLANK", "Password can't be blank");
+  if (ctx.config.mail && !input.email?.trim()) throw fieldError("email", "ERR_BLANK", "Email can't be blank");
   const reason = input.reason?.trim() || null;
   if (reason && reason.length > 500) throw fieldError("reason", "ERR_TOO_LONG", "Reason is too long");
   const base = (input.locale ?? "").toLowerCase().split(/[-_]/)[0];
@@ -92,10 +94,13 @@ export async function registerAccount(ctx: AppContext, input: RegistrationInput)
       reason,
       approved: mode !== "approval",
       confirmed: false,
+      createdByAppId: input.appId,
+      within: (trx, { user }) => enqueueConfirmationMail(ctx, trx, user.id),
     });
   } catch (err) {
     throw err instanceof TorgaiError ? toFieldError(err) : err;
   }
+  ctx.queue.notify();
   const token = await issueToken(ctx, {
     appId: input.appId,
     userId: created.user.id,

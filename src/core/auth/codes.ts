@@ -104,6 +104,13 @@ export async function exchangeAuthorizationCode(
     if (!safeEqual(s256(input.codeVerifier), row.code_challenge)) {
       throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge");
     }
+  } else if (input.codeVerifier !== undefined) {
+    // RFC 9700 §2.1.1: a verifier for a request made without a challenge is a PKCE downgrade (an
+    // attacker who injected a stolen code); refuse it rather than ignore it
+    throw new OAuthError(
+      "invalid_grant",
+      "code_verifier given, but the authorization request had no code_challenge",
+    );
   } else if (!input.clientAuthenticated) {
     // a public client must prove possession with PKCE; otherwise the client secret is required
     throw new OAuthError("invalid_client", "Client authentication failed: client_secret or PKCE required");

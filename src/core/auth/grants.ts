@@ -5,7 +5,8 @@ import { appScopes } from "./apps.ts";
 import { OAuthError } from "./errors.ts";
 import { type IssuedToken, issueToken } from "./issue.ts";
 import { authenticate } from "./login.ts";
-import { forgetCachedTokens, revokeGrantFamily, sha256 } from "./tokens.ts";
+import { announceRevocation } from "./revocations.ts";
+import { revokeGrantFamily, revokeTokens, sha256 } from "./tokens.ts";
 
 /**
  * Scopes requested at the token endpoint: a subset of the app's registered scopes. Without a
@@ -44,13 +45,17 @@ export function clientCredentialsGrant(
 
 /**
  * refresh_token with rotation: the old access and refresh tokens are revoked and a new pair issued
- * in the same grant family. Presenting a refresh token that was already rotated away revokes the
- * whole family, since a stolen copy is in circulation (OAuth 2.1 §4.3.1).
+ * in the same grant family, in one transaction. Presenting a refresh token that was already rotated
+ * away revokes the whole family, since a stolen copy is in circulation (OAuth 2.1 §4.3.1).
+ * Every app registered here was issued a client secret, so the client must authenticate
+ * (RFC 6749 §6): a leaked refresh token alone is not enough. A refused request (no secret, wider
+ * scope, unusable user) is refused before the rotation, so it leaves the grant as it was.
  */
 export async function refreshTokenGrant(
   ctx: AppContext,
-  input: { app: OauthApp; refreshToken: string | undefined; scope?: string },
+  input: { app: OauthApp; clientAuthenticated: boolean; refreshToken: string | undefined; scope?: string },
 ): Promise<IssuedToken> {
+  requireAuthenticatedClient(input.clientAuthenticated);
   if (!input.refreshToken) throw new OAuthError("invalid_request", "Missing parameter: refresh_token");
   const row = await ctx.db
     .selectFrom("oauth_tokens")
@@ -59,20 +64,12 @@ export async function refreshTokenGrant(
     .executeTakeFirst();
   const invalid = new OAuthError("invalid_grant", "The refresh token is invalid, expired or revoked.");
   if (!row || row.app_id !== input.app.id || !row.user_id) throw invalid;
-  const nowIso = ctx.now().toISOString();
-  const rotated = await ctx.db
-    .updateTable("oauth_tokens")
-    .set({ revoked_at: nowIso })
-    .where("id", "=", row.id)
-    .where("revoked_at", "is", null)
-    .executeTakeFirst();
-  forgetCachedTokens(ctx);
-  if (Number(rotated.numUpdatedRows) !== 1) {
-    if (row.grant_ref) await revokeGrantFamily(ctx, row.grant_ref);
-    throw invalid;
-  }
-  const user = await ctx.db.selectFrom("users").selectAll().where("id", "=", row.user_id).executeTakeFirst();
-  if (!user || user.disabled || !user.approved) throw invalid;
+  const userId = row.user_id;
+  const replayed = async () => {
+    await revokeGrantFamily(ctx, row.grant_ref ?? row.id);
+    return invalid;
+  };
+  if (row.revoked_at) throw await replayed();
   const original = row.scopes.split(" ").filter(Boolean);
   let scopes = original;
   if (input.scope?.trim()) {
@@ -81,12 +78,22 @@ export async function refreshTokenGrant(
       throw new OAuthError("invalid_scope", "The requested scope exceeds the scope of the original grant.");
     }
   }
-  return issueToken(ctx, {
-    appId: input.app.id,
-    userId: row.user_id,
-    scopes,
-    grantRef: row.grant_ref ?? row.id,
+  const user = await ctx.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
+  if (!user || user.disabled || !user.approved) throw invalid;
+  const issued = await ctx.db.transaction().execute(async (trx) => {
+    const rotated = await trx
+      .updateTable("oauth_tokens")
+      .set({ revoked_at: ctx.now().toISOString() })
+      .where("id", "=", row.id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    // another request rotated it in the meantime: one of the two holders is not the client
+    if (Number(rotated.numUpdatedRows) !== 1) return null;
+    return issueToken(ctx, { appId: input.app.id, userId, scopes, grantRef: row.grant_ref ?? row.id }, trx);
   });
+  if (!issued) throw await replayed();
+  announceRevocation(ctx, { tokenIds: [row.id] });
+  return issued;
 }
 
 /**
@@ -152,11 +159,5 @@ export async function revokeToken(ctx: AppContext, input: { app: OauthApp; token
   if (row.app_id !== input.app.id) {
     throw new OAuthError("unauthorized_client", "You are not authorized to revoke this token", 403);
   }
-  await ctx.db
-    .updateTable("oauth_tokens")
-    .set({ revoked_at: ctx.now().toISOString() })
-    .where("id", "=", row.id)
-    .where("revoked_at", "is", null)
-    .execute();
-  forgetCachedTokens(ctx);
+  await revokeTokens(ctx, [row.id]);
 }

@@ -1,7 +1,10 @@
-import type { AppContext } from "../../app.ts";
+import { sql } from "kysely";
+import { type AppContext, owned } from "../../app.ts";
 import type { Account, User } from "../../store/schema.ts";
 import { hashPassword } from "../accounts/create.ts";
-import { LoginThrottle, loginThrottleFor } from "./throttle.ts";
+import { RateLimitError } from "../errors.ts";
+import { ipLimitKey, type RateLimitResult, rateLimiterFor } from "../ratelimit.ts";
+import { LoginThrottle, loginThrottleFor, throttleKey } from "./throttle.ts";
 import { verifyTotp } from "./totp.ts";
 
 export type LoginFailure = "invalid_credentials" | "invalid_otp" | "pending_approval" | "disabled";
@@ -20,11 +23,16 @@ export async function findUserByLogin(
   if (value === "" || value.length > 320) return null;
   let user: User | undefined;
   if (value.includes("@") && !value.startsWith("@")) {
-    user = await ctx.db
+    // Only a confirmed address is unique. An unconfirmed one names its user when no one else gave
+    // it (servers without mail never confirm); given twice, it names no one: use the username.
+    const rows = await ctx.db
       .selectFrom("users")
       .selectAll()
       .where((eb) => eb(eb.fn("lower", ["email"]), "=", value.toLowerCase()))
-      .executeTakeFirst();
+      .orderBy(sql`case when confirmed_at is null then 1 else 0 end`)
+      .limit(2)
+      .execute();
+    user = rows[0]?.confirmed_at || rows.length === 1 ? rows[0] : undefined;
   } else {
     const username = value.replace(/^@/, "").toLowerCase();
     user = await ctx.db
@@ -62,14 +70,36 @@ async function passwordMatches(hash: string | null, password: string): Promise<b
 }
 
 // A second, per-IP budget catches password spraying across many logins from one address.
-const ipThrottles = new WeakMap<object, LoginThrottle>();
-function ipThrottleFor(owner: object): LoginThrottle {
-  let t = ipThrottles.get(owner);
-  if (!t) {
-    t = new LoginThrottle({ maxFailures: 30 });
-    ipThrottles.set(owner, t);
+const IP_THROTTLE = throttleKey("login throttle per IP", { maxFailures: 30 });
+function ipThrottleFor(ctx: AppContext): LoginThrottle {
+  return owned(ctx, IP_THROTTLE);
+}
+
+/**
+ * Takes one unit of the account's `signIn` budget (25 failures an hour in the shared counter
+ * store, Redis when configured), throwing RateLimitError when it is spent. The unit is taken
+ * before the slow password or code check, so parallel guesses cannot overrun the budget, and is
+ * given back when the check succeeds: only failures use it up. The per-IP throttles alone let an
+ * attacker with many addresses (or one IPv6 /64) guess without end; this one does not care where
+ * the guesses come from or how the login is spelled. A spent budget refuses the right password
+ * too (as Mastodon's does): that is what stops the guessing.
+ */
+async function takeSignInAttempt(ctx: AppContext, subject: string): Promise<() => Promise<void>> {
+  let result: RateLimitResult;
+  try {
+    result = await rateLimiterFor(ctx).check("signIn", subject);
+  } catch (err) {
+    // a limiter outage (Redis down) leaves the in-process throttles; it must not stop sign-in
+    ctx.logger.warn({ err }, "sign-in budget unavailable; attempt allowed");
+    return async () => {};
   }
-  return t;
+  if (result.exceeded) throw new RateLimitError(result.resetAt);
+  return () => result.release().catch(() => {});
+}
+
+/** The budget's key: the account, or (unknown logins) the login, so both lock alike. */
+function signInSubject(found: { account: Account } | null, login: string): string {
+  return found ? `account:${found.account.id}` : `login:${login.trim().replace(/^@/, "").toLowerCase()}`;
 }
 
 export interface LoginInput {
@@ -83,30 +113,36 @@ export interface LoginInput {
 
 /**
  * Checks a login (email or username), password and, when enabled, the TOTP code. Throws
- * RateLimitError while the IP+login pair (or the IP) is locked out after repeated failures.
- * A missing TOTP code is not a failure: the caller asks for it (`otp_required`).
+ * RateLimitError while the IP+login pair (or the IP, or the account) is locked out after repeated
+ * failures. A missing TOTP code is not a failure: the caller asks for it (`otp_required`).
  */
 export async function authenticate(ctx: AppContext, input: LoginInput): Promise<LoginResult> {
   const now = ctx.now().getTime();
-  const key = LoginThrottle.key(input.ip, input.login);
+  const ip = ipLimitKey(input.ip);
+  const key = LoginThrottle.key(ip, input.login);
   const pair = loginThrottleFor(ctx);
   const perIp = ipThrottleFor(ctx);
   pair.check(key, now);
-  perIp.check(input.ip, now);
+  perIp.check(ip, now);
   const fail = (reason: LoginFailure): LoginResult => {
     pair.fail(key, now);
-    perIp.fail(input.ip, now);
+    perIp.fail(ip, now);
     return { status: "failed", reason };
   };
 
   const found = await findUserByLogin(ctx, input.login);
+  const release = await takeSignInAttempt(ctx, signInSubject(found, input.login));
   const ok = await passwordMatches(found?.user.password_hash ?? null, input.password);
   if (!found || !ok) return fail("invalid_credentials");
   const { user, account } = found;
   if (user.otp_enabled) {
-    if (!input.otp) return { status: "otp_required", user, account };
+    if (!input.otp) {
+      await release(); // the password was right; the code step takes its own unit
+      return { status: "otp_required", user, account };
+    }
     if (!(await verifyTotp(ctx, user, input.otp))) return fail("invalid_otp");
   }
+  await release();
   pair.succeed(key);
   // correct credentials, but the account may not sign in (yet)
   if (user.disabled || account.suspended_at) return { status: "failed", reason: "disabled" };
@@ -121,14 +157,15 @@ export async function authenticate(ctx: AppContext, input: LoginInput): Promise<
 
 /**
  * Second step of a two-step login: the password was verified earlier (the caller holds a signed,
- * short-lived proof of that) and now the TOTP code is checked.
+ * short-lived proof of that) and now the TOTP code is checked, against the same per-account
+ * budget as passwords (a code is only a million guesses).
  */
 export async function authenticateSecondFactor(
   ctx: AppContext,
   input: { userId: string; otp: string; ip: string },
 ): Promise<LoginResult> {
   const now = ctx.now().getTime();
-  const key = LoginThrottle.key(input.ip, `#${input.userId}`);
+  const key = LoginThrottle.key(ipLimitKey(input.ip), `#${input.userId}`);
   const pair = loginThrottleFor(ctx);
   pair.check(key, now);
   const user = await ctx.db.selectFrom("users").selectAll().where("id", "=", input.userId).executeTakeFirst();
@@ -136,10 +173,12 @@ export async function authenticateSecondFactor(
     ? await ctx.db.selectFrom("accounts").selectAll().where("id", "=", user.account_id).executeTakeFirst()
     : undefined;
   if (!user || !account) return { status: "failed", reason: "invalid_credentials" };
+  const release = await takeSignInAttempt(ctx, signInSubject({ account }, ""));
   if (user.otp_enabled && !(await verifyTotp(ctx, user, input.otp))) {
     pair.fail(key, now);
     return { status: "failed", reason: "invalid_otp" };
   }
+  await release();
   pair.succeed(key);
   if (user.disabled || account.suspended_at) return { status: "failed", reason: "disabled" };
   if (!user.approved) return { status: "failed", reason: "pending_approval" };

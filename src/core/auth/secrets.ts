@@ -1,23 +1,19 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned, resourceKey } from "../../app.ts";
 
 /**
  * Installation-wide random keys, generated on first use and kept in the database so that every web
  * process (and a restart) agrees on them. Used for HMAC-signed CSRF tokens and login cookies.
  */
-const cache = new WeakMap<AppContext, Map<string, Promise<Buffer>>>();
+const SECRETS = resourceKey("server secrets", () => new Map<string, Promise<Buffer>>());
 
 export function serverSecret(ctx: AppContext, name: string): Promise<Buffer> {
-  let perCtx = cache.get(ctx);
-  if (!perCtx) {
-    perCtx = new Map();
-    cache.set(ctx, perCtx);
-  }
+  const perCtx = owned(ctx, SECRETS);
   let p = perCtx.get(name);
   if (!p) {
     p = loadOrCreate(ctx, name);
     perCtx.set(name, p);
-    p.catch(() => perCtx?.delete(name));
+    p.catch(() => perCtx.delete(name));
   }
   return p;
 }

@@ -1,3 +1,4 @@
+import { type AppContext, owned, resourceKey } from "../../app.ts";
 import { RateLimitError } from "../errors.ts";
 
 /**
@@ -63,14 +64,13 @@ export class LoginThrottle {
   }
 }
 
-const throttles = new WeakMap<object, LoginThrottle>();
+/** A throttle owned by each context (tests get a fresh one with each context). */
+export function throttleKey(name: string, opts?: Partial<LoginThrottleOptions>) {
+  return resourceKey(name, () => new LoginThrottle(opts));
+}
 
-/** One throttle per app context (tests get a fresh one with each context). */
-export function loginThrottleFor(owner: object): LoginThrottle {
-  let t = throttles.get(owner);
-  if (!t) {
-    t = new LoginThrottle();
-    throttles.set(owner, t);
-  }
-  return t;
+const LOGIN_THROTTLE = throttleKey("login throttle");
+
+export function loginThrottleFor(ctx: AppContext): LoginThrottle {
+  return owned(ctx, LOGIN_THROTTLE);
 }

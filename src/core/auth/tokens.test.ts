@@ -72,7 +72,11 @@ describeStores("access token cache", (get) => {
     const u = await createTestUser(ctx);
     const first = await issueToken(ctx, { appId: app.id, userId: u.user.id, scopes: ["read"] });
     assert.ok(await resolveAccessToken(ctx, first.accessToken));
-    const second = await refreshTokenGrant(ctx, { app, refreshToken: first.refreshToken ?? undefined });
+    const second = await refreshTokenGrant(ctx, {
+      app,
+      clientAuthenticated: true,
+      refreshToken: first.refreshToken ?? undefined,
+    });
     assert.equal(await resolveAccessToken(ctx, first.accessToken), null, "rotated away");
     assert.ok(await resolveAccessToken(ctx, second.accessToken));
     await revokeGrantFamily(ctx, first.id);

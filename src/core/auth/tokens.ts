@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { AppContext } from "../../app.ts";
+import { type AppContext, owned, resourceKey } from "../../app.ts";
 import { prepared } from "../../store/prepared.ts";
 import type { Account, User } from "../../store/schema.ts";
+import { announceRevocation, onRevocation, type Revocation } from "./revocations.ts";
 
 export function sha256(value: string): string {
   return createHash("sha256").update(value).digest("hex");
@@ -25,8 +26,9 @@ export interface AccessGrant {
  * What a token row says, cached per store for a few seconds (`tokenCacheOptions.ttlMs`) so that most
  * requests skip its lookup. Only the token is cached: the user and account are read on every
  * request, so sign-in rules (disabled, unapproved, suspended, deleted) and profile or settings
- * changes apply at once. Every revocation in this process clears the cache; another process
- * (`torgai web` ×N) sees a revocation within the TTL.
+ * changes apply at once. Every revocation is announced (./revocations.ts) and drops the token from
+ * the cache of this process at once, and of every other process (`torgai web` ×N) as soon as Redis
+ * delivers the announcement; the TTL bounds the rest (no Redis, a lost message).
  */
 interface CachedToken {
   tokenId: string;
@@ -41,7 +43,7 @@ interface CachedToken {
   accountId?: string;
 }
 
-/** TTL ≤ 10 s bounds how long another process may accept a revoked token; `max` bounds memory. */
+/** TTL ≤ 10 s bounds how long a process that missed a revocation may accept the token; `max` bounds memory. */
 export const tokenCacheOptions = { ttlMs: 10_000, max: 5_000 };
 
 interface TokenCache {
@@ -50,27 +52,54 @@ interface TokenCache {
   generation: number;
 }
 
-const tokenCaches = new WeakMap<object, TokenCache>();
+const TOKEN_CACHE = resourceKey(
+  "access token cache",
+  (ctx) => {
+    const cache: TokenCache & { stop: () => void } = {
+      entries: new Map(),
+      generation: 0,
+      stop: () => {},
+    };
+    cache.stop = onRevocation(ctx, (revoked) => forget(cache, revoked));
+    return cache;
+  },
+  (cache) => cache.stop(),
+);
 
 function tokenCache(ctx: AppContext): TokenCache {
-  let cache = tokenCaches.get(ctx.store);
-  if (!cache) {
-    cache = { entries: new Map(), generation: 0 };
-    tokenCaches.set(ctx.store, cache);
-  }
-  return cache;
+  return owned(ctx, TOKEN_CACHE);
 }
 
-/** Drops every cached token of the context's store (after any revocation). */
-export function forgetCachedTokens(ctx: AppContext): void {
-  const cache = tokenCache(ctx);
-  cache.entries.clear();
+function forget(cache: TokenCache, revoked: Revocation): void {
+  // a lookup under way may have read the row before the revocation: it must not fill the cache
   cache.generation++;
+  if (revoked.tokenIds.length === 0 && revoked.userIds.length === 0) return;
+  const tokens = new Set(revoked.tokenIds);
+  const users = new Set(revoked.userIds);
+  for (const [hash, entry] of cache.entries) {
+    if (tokens.has(entry.tokenId) || (entry.userId && users.has(entry.userId))) cache.entries.delete(hash);
+  }
+}
+
+/**
+ * Revokes tokens by id (revocation endpoint, refresh rotation) and announces it to every process,
+ * whose caches drop them and whose streams holding them end.
+ */
+export async function revokeTokens(ctx: AppContext, tokenIds: readonly string[]): Promise<number> {
+  if (tokenIds.length === 0) return 0;
+  const res = await ctx.db
+    .updateTable("oauth_tokens")
+    .set({ revoked_at: ctx.now().toISOString() })
+    .where("id", "in", tokenIds)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  announceRevocation(ctx, { tokenIds });
+  return Number(res.numUpdatedRows);
 }
 
 /** Number of cached tokens (tests check the bound). */
 export function cachedTokenCount(ctx: AppContext): number {
-  return tokenCaches.get(ctx.store)?.entries.size ?? 0;
+  return tokenCache(ctx).entries.size;
 }
 
 async function lookupToken(ctx: AppContext, hash: string): Promise<CachedToken | null> {
@@ -183,11 +212,17 @@ export async function revokeGrantFamily(ctx: AppContext, grantRef: string): Prom
     .where("grant_ref", "=", grantRef)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
-  forgetCachedTokens(ctx);
+  // read after the update, so a token issued into the family meanwhile is announced too
+  const family = await ctx.db
+    .selectFrom("oauth_tokens")
+    .select("id")
+    .where("grant_ref", "=", grantRef)
+    .execute();
+  announceRevocation(ctx, { tokenIds: family.map((t) => t.id) });
   return Number(res.numUpdatedRows);
 }
 
-/** Revokes every token of a user (password change, deletion, suspension). */
+/** Revokes every token of a user (password change, deletion, suspension) and ends their streams. */
 export async function revokeUserTokens(ctx: AppContext, userId: string): Promise<number> {
   const res = await ctx.db
     .updateTable("oauth_tokens")
@@ -195,6 +230,6 @@ export async function revokeUserTokens(ctx: AppContext, userId: string): Promise
     .where("user_id", "=", userId)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
-  forgetCachedTokens(ctx);
+  announceRevocation(ctx, { userIds: [userId] });
   return Number(res.numUpdatedRows);
 }

@@ -1,4 +1,5 @@
 import type { Db } from "../../store/db.ts";
+import { muteActive } from "../../store/predicates.ts";
 import type { Status } from "../../store/schema.ts";
 import { parseLanguages } from "../follows/graph.ts";
 
@@ -47,7 +48,7 @@ export async function hiddenReceivers(
         .select("account_id as id")
         .where("account_id", "in", part)
         .where("target_account_id", "in", authors)
-        .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", nowIso)]))
+        .where(muteActive("mutes", nowIso))
         .execute(),
     ]);
     for (const r of [...b1, ...b2, ...m]) hidden.add(r.id);

@@ -7,19 +7,7 @@ export function loadTargetAccount(db: Db, id: string): Promise<Account> {
   return loadShownAccount(db, id);
 }
 
-export async function isBlockedEitherWay(db: Db, a: string, b: string): Promise<boolean> {
-  const row = await db
-    .selectFrom("blocks")
-    .select("id")
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("account_id", "=", a), eb("target_account_id", "=", b)]),
-        eb.and([eb("account_id", "=", b), eb("target_account_id", "=", a)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return !!row;
-}
+export { isBlockedEitherWay } from "../../store/predicates.ts";
 
 /** Keeps followers_count / following_count in step with the follows table. */
 export async function adjustFollowCounts(

@@ -1,5 +1,6 @@
 import { type AppContext, transaction } from "../../app.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
+import { muteActive } from "../../store/predicates.ts";
 import type { Account } from "../../store/schema.ts";
 import { ForbiddenError } from "../errors.ts";
 import { removeAccountFromHomeFeed } from "../timelines/feed.ts";
@@ -65,7 +66,7 @@ export async function listMutes(
       .selectAll("a")
       .select(["m.id as cursor_id", "m.expires_at as mute_expires_at"])
       .where("m.account_id", "=", accountId)
-      .where((eb) => eb.or([eb("m.expires_at", "is", null), eb("m.expires_at", ">", nowIso)])),
+      .where(muteActive("m", nowIso)),
     "m.id",
     page,
   );

@@ -1,5 +1,6 @@
 import type { AppContext } from "../../app.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
+import { muteActive } from "../../store/predicates.ts";
 import type { Account } from "../../store/schema.ts";
 import { accountShownSql } from "../accounts/visible.ts";
 import { ValidationError } from "../errors.ts";
@@ -83,7 +84,7 @@ export async function getRelationships(
         .select(["target_account_id as id", "hide_notifications", "expires_at"])
         .where("account_id", "=", viewerId)
         .where("target_account_id", "in", want)
-        .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", nowIso)]))
+        .where(muteActive("mutes", nowIso))
         .execute(),
       db
         .selectFrom("account_notes")

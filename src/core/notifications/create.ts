@@ -1,5 +1,6 @@
 import type { AfterCommit, AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
+import { isBlockedEitherWay, muteActive } from "../../store/predicates.ts";
 import { channels } from "../events.ts";
 import { notificationGroupKey } from "./group_key.ts";
 
@@ -42,18 +43,9 @@ export async function createNotification(
     .select(["id", "domain"])
     .where("id", "=", input.recipientId)
     .executeTakeFirst();
-  if (!recipient || recipient.domain !== "") return null; // remote accounts get activities, not notifications
+  if (recipient?.domain !== "") return null; // missing, or remote: remote accounts get activities
   const nowIso = ctx.now().toISOString();
-  const blocked = await trx
-    .selectFrom("blocks")
-    .select("id")
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("account_id", "=", input.recipientId), eb("target_account_id", "=", input.fromId)]),
-        eb.and([eb("account_id", "=", input.fromId), eb("target_account_id", "=", input.recipientId)]),
-      ]),
-    )
-    .executeTakeFirst();
+  const blocked = await isBlockedEitherWay(trx, input.recipientId, input.fromId);
   if (blocked) return null;
   const muted = await trx
     .selectFrom("mutes")
@@ -61,7 +53,7 @@ export async function createNotification(
     .where("account_id", "=", input.recipientId)
     .where("target_account_id", "=", input.fromId)
     .where("hide_notifications", "=", 1)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", nowIso)]))
+    .where(muteActive("mutes", nowIso))
     .executeTakeFirst();
   if (muted) return null;
   const id = ctx.ids();

@@ -7,6 +7,7 @@
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account, Status } from "../../store/schema.ts";
+import { userSettings } from "../accounts/settings.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import { CODE_POINTS_PER_CHAR, codePointsOver, graphemeCount } from "../text/count.ts";
 import { countableLength, type TokenizedText, tokenize } from "../text/extract.ts";
@@ -95,18 +96,14 @@ async function postingDefaults(
     .select("settings")
     .where("account_id", "=", author.id)
     .executeTakeFirst();
-  let visibility: Visibility = author.locked ? "private" : "public";
+  const s = userSettings(user ?? { settings: "{}" }, author);
   let language: string | null = null;
   try {
-    const s = JSON.parse(user?.settings ?? "{}") as Record<string, unknown>;
-    const v = s["posting:default:visibility"] ?? s.default_privacy ?? s.default_visibility;
-    if (v === "public" || v === "unlisted" || v === "private" || v === "direct") visibility = v;
-    const l = s["posting:default:language"] ?? s.default_language;
-    if (typeof l === "string") language = normalizeLanguage(l);
+    if (s.default_language) language = normalizeLanguage(s.default_language);
   } catch {
-    // unreadable settings (or a stored language that is no longer valid) fall back to the defaults
+    // a stored language that is no longer valid falls back to detection
   }
-  return { visibility, language };
+  return { visibility: s.default_privacy, language };
 }
 
 export function localStatusUris(ctx: AppContext, username: string, id: string) {

@@ -1,6 +1,7 @@
 /** A thread around a status: ancestors up the reply chain, descendants depth-first (as Mastodon). */
 import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
+import { muteActive } from "../../store/predicates.ts";
 import type { Status } from "../../store/schema.ts";
 import { visibleTo } from "../visibility.ts";
 import { getVisibleStatus } from "./load.ts";
@@ -19,7 +20,7 @@ export interface StatusContext {
 function notMuted(viewerId: string | null, nowIso: string) {
   if (!viewerId) return sql<boolean>`1 = 1`;
   return sql<boolean>`not exists (select 1 from mutes cm where cm.account_id = ${viewerId}
-    and cm.target_account_id = statuses.account_id and (cm.expires_at is null or cm.expires_at > ${nowIso}))`;
+    and cm.target_account_id = statuses.account_id and ${muteActive("cm", nowIso)})`;
 }
 
 export async function statusContext(

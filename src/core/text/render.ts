@@ -2,16 +2,9 @@
  * Plain text → the HTML Mastodon stores for a local post: paragraphs split by blank lines, `<br />`
  * for single line breaks, links/mentions/hashtags as Mastodon marks them up, everything else escaped.
  */
-import { type Entity, normalizeHashtag, type TokenizedText, tokenize } from "./extract.ts";
 
-export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
+import { escapeHtml } from "./escape.ts";
+import { type Entity, normalizeHashtag, type TokenizedText, tokenize } from "./extract.ts";
 
 export interface MentionTarget {
   username: string;

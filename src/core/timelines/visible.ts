@@ -1,5 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Db } from "../../store/db.ts";
+import { muteActive } from "../../store/predicates.ts";
 import { prepared } from "../../store/prepared.ts";
 import type { Status } from "../../store/schema.ts";
 import { audienceSql, inAudience } from "../visibility.ts";
@@ -24,7 +25,7 @@ export function notHiddenSql(viewerId: string, accountColumn: string, nowIso: st
   return sql<SqlBool>`(not exists (select 1 from blocks hb1 where hb1.account_id = ${viewerId} and hb1.target_account_id = ${a})
     and not exists (select 1 from blocks hb2 where hb2.account_id = ${a} and hb2.target_account_id = ${viewerId})
     and not exists (select 1 from mutes hm where hm.account_id = ${viewerId} and hm.target_account_id = ${a}
-      and (hm.expires_at is null or hm.expires_at > ${nowIso})))`;
+      and ${muteActive("hm", nowIso)}))`;
 }
 
 /** No block either way between the viewer and the account in `accountColumn` (mutes do not count). */
@@ -50,7 +51,7 @@ export async function hiddenAccountList(db: Db, viewerId: string, nowIso: string
       }>`select target_account_id as id from blocks where account_id = ${viewer}
     union select account_id as id from blocks where target_account_id = ${viewer}
     union select target_account_id as id from mutes where account_id = ${viewer}
-      and (expires_at is null or expires_at > ${p.value("now")})
+      and ${muteActive("mutes", p.value("now"))}
     union select da.id from account_domain_blocks db join accounts da on da.domain = db.domain
       where db.account_id = ${viewer}`;
       return { compile: () => raw.compile(db) };
@@ -94,7 +95,7 @@ export async function hiddenAccountIds(
       .selectFrom("mutes")
       .select(["target_account_id as id", "hide_notifications"])
       .where("account_id", "=", viewerId)
-      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", nowIso)]))
+      .where(muteActive("mutes", nowIso))
       .execute(),
   ]);
   return {
