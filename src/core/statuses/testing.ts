@@ -1,7 +1,9 @@
 /** Helpers for status tests (not shipped behaviour). */
 import type { AppContext } from "../../app.ts";
+import type { JobName, JobPayloads } from "../../jobs/definitions.ts";
 import type { Account } from "../../store/schema.ts";
 import type { TestUser } from "../../testing/harness.ts";
+import type { StatusDraft } from "./persist.ts";
 
 /** Makes `follower` follow `target` directly in the store (tests do not depend on the follows API). */
 export async function follow(ctx: AppContext, follower: TestUser, target: TestUser): Promise<void> {
@@ -79,4 +81,54 @@ export async function insertRemoteAccounts(
       .execute();
   }
   return rows;
+}
+
+/** Makes `followerId` follow `targetId` (a remote account too) directly in the store. */
+export async function followById(
+  ctx: AppContext,
+  followerId: string,
+  targetId: string,
+  opts: { notify?: boolean } = {},
+): Promise<void> {
+  await ctx.db
+    .insertInto("follows")
+    .values({
+      id: ctx.ids(),
+      account_id: followerId,
+      target_account_id: targetId,
+      show_reblogs: 1,
+      notify: opts.notify ? 1 : 0,
+      languages: null,
+      uri: null,
+      created_at: ctx.now().toISOString(),
+    })
+    .execute();
+}
+
+/** Payloads of the jobs of one type waiting in the queue, oldest first, as their schema reads them. */
+export async function enqueued<N extends JobName>(ctx: AppContext, name: N): Promise<JobPayloads[N][]> {
+  const rows = await ctx.db
+    .selectFrom("jobs")
+    .select("payload")
+    .where("type", "=", name)
+    .where("status", "=", "pending")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => JSON.parse(r.payload) as JobPayloads[N]);
+}
+
+/** A remote post as the inbox will hand it to persistStatus (a Note already converted). */
+export function remoteDraft(ctx: AppContext, author: Account, extra: Partial<StatusDraft> = {}): StatusDraft {
+  const n = ctx.ids();
+  return {
+    id: ctx.ids(),
+    uri: `https://${author.domain}/users/${author.username}/statuses/${n}`,
+    url: `https://${author.domain}/@${author.username}/${n}`,
+    accountId: author.id,
+    local: false,
+    content: "<p>remote</p>",
+    visibility: "public",
+    createdAt: ctx.now().toISOString(),
+    ...extra,
+  };
 }

@@ -4,9 +4,9 @@ import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { blockAccount } from "../follows/blocks.ts";
 import { followAccount } from "../follows/follow.ts";
 import { muteAccount } from "../follows/mutes.ts";
+import { HOME_FEED_CAP } from "../timelines/feed.ts";
+import { homeIds, insertStatus, recordEvents } from "../timelines/test-helpers.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "./fanout.ts";
-import { HOME_FEED_CAP } from "./feed.ts";
-import { homeIds, insertStatus, recordEvents } from "./test-helpers.ts";
 
 describeStores("fan-out", (get) => {
   test("public, private and direct statuses reach exactly who may see them", async () => {
