@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { loadConfig } from "../src/config.ts";
 import { migrate, openStore } from "../src/store/db.ts";
-import { generateLargeDataset } from "../src/testing/large-dataset.ts";
+import { generateLargeDataset } from "../test/helpers/large-dataset.ts";
 
 const { values: args } = parseArgs({
   options: {

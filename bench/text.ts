@@ -23,7 +23,7 @@
 import { performance } from "node:perf_hooks";
 import type { AppContext } from "../src/app.ts";
 import { closeContext } from "../src/app.ts";
-import { createTestContext, createTestUser } from "../src/testing/harness.ts";
+import { createTestContext, createTestUser } from "../test/helpers/harness.ts";
 
 const MARKS =
   "\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u030a\u030b\u030c\u0323\u0324\u0325\u0326\u0327\u0328\u032d\u032e\u0330";

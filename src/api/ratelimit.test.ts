@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
+import { apiCaller, createTestContext, createTestUser } from "../../test/helpers/harness.ts";
 import { closeContext } from "../app.ts";
 import {
   closeRateLimiter,
@@ -10,7 +11,6 @@ import {
   createRedisCounterStore,
 } from "../core/ratelimit.ts";
 import { startServer } from "../server.ts";
-import { apiCaller, createTestContext, createTestUser } from "../testing/harness.ts";
 import { registerTestApp } from "./oauth/test-helpers.ts";
 
 const ON = { config: { TORGAI_RATE_LIMIT: "1" } };

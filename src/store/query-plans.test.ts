@@ -13,6 +13,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
+import { PG_URL, STORES, type StoreKind, testConfig } from "../../test/helpers/harness.ts";
+import { generateLargeDataset, type LargeDataset } from "../../test/helpers/large-dataset.ts";
+import { explain, type QueryPlan, QueryRecorder } from "../../test/helpers/query-plans.ts";
 import { serializeStatuses } from "../api/mastodon/present.ts";
 import { type AppContext, closeContext, createContext } from "../app.ts";
 import { lookupAccount } from "../core/accounts/lookup.ts";
@@ -28,9 +31,6 @@ import {
   publicTimeline,
   tagTimeline,
 } from "../core/timelines/queries.ts";
-import { PG_URL, STORES, type StoreKind, testConfig } from "../testing/harness.ts";
-import { generateLargeDataset, type LargeDataset } from "../testing/large-dataset.ts";
-import { explain, type QueryPlan, QueryRecorder } from "../testing/query-plans.ts";
 import { dropSchema, openStore, optimize, sql } from "./db.ts";
 
 /** Tables the dataset makes large: none of them may be read whole. */

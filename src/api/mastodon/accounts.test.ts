@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type AppContext, closeContext } from "../../app.ts";
-import { approveUser, findLocalUserByUsername } from "../../core/accounts/admin.ts";
 import {
   apiCaller,
   createTestContext,
   createTestUser,
   describeStores,
   STORES,
-} from "../../testing/harness.ts";
+} from "../../../test/helpers/harness.ts";
+import { type AppContext, closeContext } from "../../app.ts";
+import { approveUser, findLocalUserByUsername } from "../../core/accounts/admin.ts";
 import { registerTestApp } from "../oauth/test-helpers.ts";
 
 type Json = Record<string, unknown>;

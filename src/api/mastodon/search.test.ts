@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { json, postStatus } from "../../testing/api.ts";
-import { apiCaller, createTestUser, describeStores } from "../../testing/harness.ts";
+import { json, postStatus } from "../../../test/helpers/api.ts";
+import { apiCaller, createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 describeStores("GET /api/v2/search by URL", (get) => {
   test("finds a status by its URL or ActivityPub id, an account by its URL; nothing else", async () => {

@@ -21,7 +21,7 @@ import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
 import { serializeStatus, serializeStatuses } from "./present.ts";
 import { serializeAccounts } from "./serializers/account.ts";
-import { serializeStatusEdits } from "./serializers/status_edit.ts";
+import { serializeStatusEdits } from "./serializers/status-edit.ts";
 
 /** Empty strings and nulls (as clients send for "not set") become undefined. */
 const opt = <T extends z.ZodType>(schema: T) =>

@@ -4,14 +4,20 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import {
+  enqueued,
+  followById,
+  homeIds,
+  insertRemoteAccounts,
+  recordEvents,
+  remoteDraft,
+} from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { transaction } from "../../app.ts";
 import type { Account, Status } from "../../store/schema.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { createStatus } from "../statuses/create.ts";
 import { deleteStatusIn } from "../statuses/delete.ts";
 import { persistStatus, persistStatusEdit, type StatusDraft } from "../statuses/persist.ts";
-import { enqueued, followById, insertRemoteAccounts, remoteDraft } from "../statuses/testing.ts";
-import { homeIds, recordEvents } from "../timelines/test-helpers.ts";
 import { distributeStatus, distributeStatusUpdate } from "./distribute.ts";
 
 describeStores("distribution of remote statuses", (get) => {

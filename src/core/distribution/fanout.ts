@@ -7,7 +7,7 @@ import { statusTagNames } from "../statuses/entities.ts";
 import { trimHomeFeed } from "../timelines/feed.ts";
 import { chunks, homeAudience, listAudience } from "./audience.ts";
 import { announcementChannels, isAnnounced } from "./channels.ts";
-import { tagFollowerAudience } from "./tag_audience.ts";
+import { tagFollowerAudience } from "./tag-audience.ts";
 
 /**
  * The `status.fanout` job (enqueued by distributeStatus): puts a new status or reblog, local or

@@ -1,13 +1,12 @@
 /** reblogStatus and unreblogStatus in core: rows, counters, notifications, jobs and stream events. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { enqueued, follow, homeIds, recordEvents } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import type { AppContext } from "../../app.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { ForbiddenError } from "../errors.ts";
-import { homeIds, recordEvents } from "../timelines/test-helpers.ts";
 import { reblogStatus, unreblogStatus } from "./boost.ts";
 import { createStatus } from "./create.ts";
-import { enqueued, follow } from "./testing.ts";
 
 const counts = async (ctx: AppContext, statusId: string, accountId: string) => ({
   reblogs: (

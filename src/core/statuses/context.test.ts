@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { insertStatus } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, storeTest } from "../../../test/helpers/harness.ts";
 import type { AppContext } from "../../app.ts";
 import type { Status } from "../../store/schema.ts";
-import { createTestUser, storeTest } from "../../testing/harness.ts";
-import { insertStatus } from "../timelines/test-helpers.ts";
 import {
   DESCENDANTS_DEPTH_ANON,
   DESCENDANTS_LIMIT,

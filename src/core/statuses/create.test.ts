@@ -1,10 +1,9 @@
 /** createStatus in core: rows, counters, jobs and stream events (the HTTP tests keep the wire format). */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
-import { homeIds, recordEvents } from "../timelines/test-helpers.ts";
+import { enqueued, follow, homeIds, recordEvents } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { createStatus } from "./create.ts";
-import { enqueued, follow } from "./testing.ts";
 
 describeStores("createStatus", (get) => {
   test("a post is stored with its entities and counters, reaches its author and the mentioned at once, the rest after the fan-out job", async () => {

@@ -1,13 +1,12 @@
 /** Deleting statuses and accounts in core: rows, counters, the status.delete job, who hears of it. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
+import { enqueued, follow, recordEvents } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { deleteAccount } from "../accounts/delete.ts";
-import { recordEvents } from "../timelines/test-helpers.ts";
 import { reblogStatus } from "./boost.ts";
 import { createStatus } from "./create.ts";
 import { deleteStatus } from "./delete.ts";
-import { enqueued, follow } from "./testing.ts";
 
 describeStores("deleting statuses", (get) => {
   test("a deleted status takes its reblogs and counts with it, is enqueued for federation and heard wherever it was shown", async () => {

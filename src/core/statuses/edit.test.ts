@@ -1,13 +1,12 @@
 /** editStatus in core: history, mentions, notifications, the status.update_fanout job and its events. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
-import { recordEvents } from "../timelines/test-helpers.ts";
+import { enqueued, follow, recordEvents } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { reblogStatus } from "./boost.ts";
 import { createStatus } from "./create.ts";
 import { editStatus } from "./edit.ts";
 import { muteConversation } from "./mute.ts";
-import { enqueued, follow } from "./testing.ts";
 
 describeStores("editStatus", (get) => {
   const notes = (accountId: string) =>

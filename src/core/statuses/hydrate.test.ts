@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KyselyPlugin } from "kysely";
+import { post } from "../../../test/helpers/api.ts";
+import { follow } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores, type TestUser } from "../../../test/helpers/harness.ts";
 import type { AppContext } from "../../app.ts";
 import type { Status } from "../../store/schema.ts";
-import { createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
 import { createFilter } from "../filters.ts";
 import { bookmarkStatus } from "./bookmark.ts";
 import { reblogStatus } from "./boost.ts";
@@ -11,7 +13,6 @@ import { favouriteStatus } from "./favourite.ts";
 import { hydrateStatuses, hydrateStatusesPartly, statusEntityCache, versionKey } from "./hydrate.ts";
 import { pinStatus } from "./pin.ts";
 import { votePoll } from "./polls.ts";
-import { follow, post } from "./testing.ts";
 import { STATUS_KEY_COLUMNS, type StatusKey } from "./view.ts";
 
 /** The context with every query that reaches the database counted (prepared ones included). */

@@ -1,12 +1,12 @@
 /** persist.ts on its own: what it writes for drafts that did not come from our API, and what it refuses. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { enqueued, insertRemoteAccounts, remoteDraft } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { transaction } from "../../app.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { createStatus } from "./create.ts";
 import { deleteStatus } from "./delete.ts";
 import { persistStatus, persistStatusEdit, type StatusDraft } from "./persist.ts";
-import { enqueued, insertRemoteAccounts, remoteDraft } from "./testing.ts";
 
 describeStores("persist", (get) => {
   const store = (draft: StatusDraft) => transaction(get(), (trx) => persistStatus(get(), trx, draft));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createTestUser, storeTest } from "../../testing/harness.ts";
+import { insertStatus } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, storeTest } from "../../../test/helpers/harness.ts";
 import { publicTimeline, tagTimeline } from "./queries.ts";
-import { insertStatus } from "./test-helpers.ts";
 
 storeTest("hashtag timeline: any[] tags give each status once, newest first, paged", async (ctx) => {
   const u = await createTestUser(ctx);

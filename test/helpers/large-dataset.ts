@@ -12,7 +12,7 @@
  * table, so PostgreSQL's planner, which knows such shares, plans as it would on a real server.
  */
 import { type RawBuilder, sql } from "kysely";
-import type { Db, DialectName } from "../store/db.ts";
+import type { Db, DialectName } from "../../src/store/db.ts";
 
 export interface LargeDatasetOptions {
   /** statuses besides the thread */

@@ -4,7 +4,7 @@
  * tests assert: which tables are read whole and which indexes are used.
  */
 import { CompiledQuery } from "kysely";
-import type { Db, DialectName } from "../store/db.ts";
+import type { Db, DialectName } from "../../src/store/db.ts";
 
 export interface CapturedQuery {
   sql: string;
