@@ -16,7 +16,7 @@ const RENDERERS = ["src/api", "src/web", "src/federation/converters"];
 const STORE = join(root, "src", "store") + sep;
 
 function isExempt(file: string): boolean {
-  return /\.test\.tsx?$/.test(file) || /(^|[/\\])test-helpers\.tsx?$/.test(file);
+  return /\.test\.tsx?$/.test(file);
 }
 
 function* sources(dir: string): Generator<string> {

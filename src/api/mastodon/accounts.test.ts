@@ -7,9 +7,9 @@ import {
   describeStores,
   STORES,
 } from "../../../test/helpers/harness.ts";
+import { registerTestApp } from "../../../test/helpers/oauth.ts";
 import { type AppContext, closeContext } from "../../app.ts";
 import { approveUser, findLocalUserByUsername } from "../../core/accounts/admin.ts";
-import { registerTestApp } from "../oauth/test-helpers.ts";
 
 type Json = Record<string, unknown>;
 const json = async (res: Response) => (await res.json()) as Json;

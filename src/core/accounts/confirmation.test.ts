@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { apiCaller, createTestContext, STORES } from "../../../test/helpers/harness.ts";
 import { startTestMailServer, type TestMailServer } from "../../../test/helpers/mail.ts";
-import { registerTestApp } from "../../api/oauth/test-helpers.ts";
+import { registerTestApp } from "../../../test/helpers/oauth.ts";
 import { type AppContext, closeContext } from "../../app.ts";
 import { createOauthApp, issueToken } from "../auth/issue.ts";
 import { authenticate } from "../auth/login.ts";
