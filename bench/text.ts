@@ -23,7 +23,8 @@
 import { performance } from "node:perf_hooks";
 import type { AppContext } from "../src/app.ts";
 import { closeContext } from "../src/app.ts";
-import { createTestContext, createTestUser } from "../src/testing/harness.ts";
+import { insertRemoteAccounts } from "../test/helpers/fixtures.ts";
+import { createTestContext, createTestUser } from "../test/helpers/harness.ts";
 
 const MARKS =
   "\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u030a\u030b\u030c\u0323\u0324\u0325\u0326\u0327\u0328\u032d\u032e\u0330";
@@ -59,52 +60,9 @@ async function timedPost(
 }
 
 async function remoteAccounts(ctx: AppContext, n: number): Promise<string[]> {
-  const now = new Date().toISOString();
-  const names: string[] = [];
-  const rows = [];
-  for (let i = 0; i < n; i++) {
-    const username = i.toString(36).padStart(2, "0");
-    const domain = "r.example";
-    names.push(`@${username}@${domain}`);
-    rows.push({
-      id: ctx.ids(),
-      username,
-      domain,
-      display_name: "",
-      note: "",
-      note_source: "",
-      fields: "[]",
-      locked: 0,
-      bot: 0,
-      discoverable: 1,
-      indexable: 1,
-      avatar_url: null,
-      header_url: null,
-      uri: `https://${domain}/users/${username}`,
-      url: `https://${domain}/@${username}`,
-      inbox_url: null,
-      outbox_url: null,
-      shared_inbox_url: null,
-      followers_url: null,
-      following_url: null,
-      public_key_pem: null,
-      private_key_pem: null,
-      ed25519_public_key: null,
-      ed25519_private_key: null,
-      last_status_at: null,
-      suspended_at: null,
-      moved_to_account_id: null,
-      created_at: now,
-      updated_at: now,
-    });
-  }
-  for (let i = 0; i < rows.length; i += 100) {
-    await ctx.db
-      .insertInto("accounts")
-      .values(rows.slice(i, i + 100))
-      .execute();
-  }
-  return names;
+  const names = Array.from({ length: n }, (_, i) => i.toString(36).padStart(2, "0"));
+  await insertRemoteAccounts(ctx, "r.example", names);
+  return names.map((u) => `@${u}@r.example`);
 }
 
 const ctx = await createTestContext("sqlite", { config: { TORGAI_MAX_STATUS_CHARS: "5000" } });

@@ -21,15 +21,12 @@ const { fileURLToPath, pathToFileURL } = process.getBuiltinModule("node:url");
 const WARMING = "TORGAI_COMPILE_CACHE_WARMING";
 const src = join(dirname(fileURLToPath(import.meta.url)), "..", "src");
 
-/** Every TypeScript module a server may load: src/ without tests and test helpers. */
+/** Every TypeScript module a server may load: src/ without its tests (test helpers live in test/). */
 function serverSources(dir, out = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== "testing") serverSources(path, out);
-    } else if (/\.ts$/.test(entry.name) && !/\.test\.ts$|test-helpers\.ts$|\.d\.ts$/.test(entry.name)) {
-      out.push(path);
-    }
+    if (entry.isDirectory()) serverSources(path, out);
+    else if (entry.name.endsWith(".ts") && !/\.test\.ts$|\.d\.ts$/.test(entry.name)) out.push(path);
   }
   return out;
 }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createTestContext } from "../test/helpers/harness.ts";
 import { closeContext, owned, replaceOwned, resourceKey } from "./app.ts";
 import { loginThrottleFor } from "./core/auth/throttle.ts";
 import { rateLimiterFor } from "./core/ratelimit.ts";
-import { createTestContext } from "./testing/harness.ts";
 
 test("a context owns its caches, limiters and registries; closeContext closes them newest first", async () => {
   const ctx = await createTestContext("sqlite", { config: { REDIS_URL: "redis://127.0.0.1:6379" } });

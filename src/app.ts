@@ -6,7 +6,7 @@ import { createIdGenerator, type IdGenerator } from "./core/ids.ts";
 import { type LocalUris, localUris } from "./core/uris.ts";
 import { jobDefinitions } from "./jobs/definitions.ts";
 import { JobQueue } from "./jobs/queue.ts";
-import { type Db, type DialectName, migrate, openStore, type Store } from "./store/db.ts";
+import { type Db, type DialectName, migrate, openStore, optimize, type Store } from "./store/db.ts";
 
 /** Everything a service needs, passed explicitly (no globals), so tests control clock, ids and fetch. */
 export interface AppContext {
@@ -90,6 +90,8 @@ export async function createContext(config: Config, opts: CreateContextOptions =
   if (!opts.store && config.databaseUrl.startsWith("sqlite:")) mkdirSync(config.dataDir, { recursive: true });
   const store = opts.store ?? (await openStore({ url: config.databaseUrl, sqliteSync: config.sqliteSync }));
   if (opts.migrate !== false) await migrate(store.db, { pgSchema: store.pgSchema });
+  // statistics for the query planner; the store repeats this hourly while it is open
+  await optimize(store, { thorough: true });
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const ids = opts.ids ?? createIdGenerator();
   const now = opts.now ?? (() => new Date());

@@ -2,11 +2,12 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { connectWs, insertStatus, subscribed, wsUrl } from "./api/streaming/test-helpers.ts";
+import { insertStatus } from "../test/helpers/fixtures.ts";
+import { createTestContext, createTestUser } from "../test/helpers/harness.ts";
+import { connectWs, subscribed, wsUrl } from "../test/helpers/streaming.ts";
 import { type AppContext, closeContext } from "./app.ts";
 import { channels } from "./core/events.ts";
 import { type RunningServer, startServer } from "./server.ts";
-import { createTestContext, createTestUser } from "./testing/harness.ts";
 
 /** A raw TCP connection that collects what the server sends and notes when it closes. */
 function rawSocket(port: number): Promise<{ socket: Socket; text: () => string; closed: Promise<void> }> {
@@ -85,7 +86,7 @@ describe("server connections", () => {
     await subscribed(ctx, u.account.id, "public:local");
     // well past the 300 ms request timeout
     await new Promise((r) => setTimeout(r, 1000));
-    const s = await insertStatus(ctx, u.account);
+    const s = await insertStatus(ctx, u.account.id);
     ctx.events.publish(channels.user(u.account.id), { event: "update", id: s.id });
     ctx.events.publish(channels.publicLocal, { event: "update", id: s.id });
     await until(sse.text, (t) => t.includes("event: update"));

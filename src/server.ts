@@ -5,11 +5,11 @@
 import type { Server, ServerOptions } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import { createHttpApp } from "./api/app.ts";
 import { sessionsOf } from "./api/streaming/session.ts";
 import { attachStreaming, type StreamingServerOptions } from "./api/streaming/websocket.ts";
 import type { AppContext } from "./app.ts";
 import { closeRateLimiter } from "./core/ratelimit.ts";
+import { createHttpApp } from "./http.ts";
 
 export interface StartServerOptions extends StreamingServerOptions {
   port: number;

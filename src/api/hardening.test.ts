@@ -1,10 +1,10 @@
 /** Request hardening that every route shares: body size, headers, characters the stores refuse. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { apiCaller, createTestContext, createTestUser, describeStores } from "../../test/helpers/harness.ts";
 import { closeContext } from "../app.ts";
 import { closeRateLimiter, configureRateLimiter } from "../core/ratelimit.ts";
-import { apiCaller, createTestContext, createTestUser, describeStores } from "../testing/harness.ts";
-import { createHttpApp } from "./app.ts";
+import { createHttpApp } from "../http.ts";
 
 describeStores("HTTP hardening", (get) => {
   test("bodies over 1 MB are refused with 413 JSON before parsing", async () => {

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { postStatus } from "../testing/api.ts";
-import { apiCaller, createTestUser, describeStores } from "../testing/harness.ts";
+import { postStatus } from "../../test/helpers/api.ts";
+import { apiCaller, createTestUser, describeStores } from "../../test/helpers/harness.ts";
 
 function links(res: Response): string[] {
   const header = res.headers.get("link") ?? "";

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
+import { apiCaller, createTestContext, createTestUser } from "../../test/helpers/harness.ts";
+import { registerTestApp } from "../../test/helpers/oauth.ts";
 import { closeContext } from "../app.ts";
 import {
   closeRateLimiter,
@@ -10,8 +12,6 @@ import {
   createRedisCounterStore,
 } from "../core/ratelimit.ts";
 import { startServer } from "../server.ts";
-import { apiCaller, createTestContext, createTestUser } from "../testing/harness.ts";
-import { registerTestApp } from "./oauth/test-helpers.ts";
 
 const ON = { config: { TORGAI_RATE_LIMIT: "1" } };
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { storeTest } from "../../test/helpers/harness.ts";
 import type { AppContext } from "../app.ts";
 import { authenticate } from "../core/auth/login.ts";
 import { totpCode } from "../core/auth/totp.ts";
-import { storeTest } from "../testing/harness.ts";
 import { runAccountsCommand } from "./accounts.ts";
 
 async function run(ctx: AppContext, ...argv: string[]) {

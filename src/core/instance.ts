@@ -118,6 +118,18 @@ export async function contactAccount(ctx: AppContext): Promise<Account | null> {
   return row ?? null;
 }
 
+/** Domains this server knows accounts of (Mastodon's /api/v1/instance/peers), in name order. */
+export async function instancePeers(ctx: AppContext): Promise<string[]> {
+  const rows = await ctx.db
+    .selectFrom("accounts")
+    .select("domain")
+    .distinct()
+    .where("domain", "!=", "")
+    .orderBy("domain")
+    .execute();
+  return rows.map((r) => r.domain);
+}
+
 export interface WeekActivity {
   week: string;
   statuses: string;

@@ -36,6 +36,17 @@ export async function getList(ctx: AppContext, ownerId: string, id: string): Pro
   return list;
 }
 
+/** Whether `id` is one of the owner's lists (a list stream is for its owner only). */
+export async function ownsList(ctx: AppContext, ownerId: string, id: string): Promise<boolean> {
+  const row = await ctx.db
+    .selectFrom("lists")
+    .select("id")
+    .where("id", "=", id)
+    .where("account_id", "=", ownerId)
+    .executeTakeFirst();
+  return !!row;
+}
+
 export async function createList(ctx: AppContext, ownerId: string, input: ListInput): Promise<List> {
   const title = checkTitle(input.title);
   const { n } = await ctx.db

@@ -77,18 +77,30 @@ export async function searchHashtags(
     .execute();
 }
 
+/**
+ * A row whose ActivityPub id is `url`, else one whose URL is: two lookups, each on its own index
+ * (`uri = ? or url = ?` in one condition can be answered by neither and reads the whole table).
+ */
+async function byUriOrUrl<T>(
+  find: (column: "uri" | "url") => Promise<T | undefined>,
+): Promise<T | undefined> {
+  return (await find("uri")) ?? (await find("url"));
+}
+
 /** A status or account of ours (or already known) addressed by its URL or ActivityPub id. */
 async function byUrl(
   ctx: AppContext,
   url: string,
   viewerId: string | null,
 ): Promise<{ status?: Status; account?: Account }> {
-  const status = await ctx.db
-    .selectFrom("statuses")
-    .selectAll()
-    .where((eb) => eb.or([eb("url", "=", url), eb("uri", "=", url)]))
-    .where("reblog_of_id", "is", null)
-    .executeTakeFirst();
+  const status = await byUriOrUrl((column) =>
+    ctx.db
+      .selectFrom("statuses")
+      .selectAll()
+      .where(column, "=", url)
+      .where("reblog_of_id", "is", null)
+      .executeTakeFirst(),
+  );
   if (status) {
     const author = await ctx.db
       .selectFrom("accounts")
@@ -98,12 +110,14 @@ async function byUrl(
     if (author && !author.suspended_at && (await canView(ctx, ctx.db, status, viewerId))) return { status };
     return {};
   }
-  const account = await ctx.db
-    .selectFrom("accounts")
-    .selectAll()
-    .where((eb) => eb.or([eb("url", "=", url), eb("uri", "=", url)]))
-    .where(accountShownSql())
-    .executeTakeFirst();
+  const account = await byUriOrUrl((column) =>
+    ctx.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where(column, "=", url)
+      .where(accountShownSql())
+      .executeTakeFirst(),
+  );
   return account ? { account } : {};
 }
 
@@ -120,8 +134,10 @@ export async function search(
   const url = asUrl(q);
   if (url) {
     if (input.offset > 0) return out;
-    const found = await byUrl(ctx, url.toString(), viewerId);
-    const raw = found.status || found.account ? found : await byUrl(ctx, q, viewerId);
+    // the normalised URL first, then the text as typed when that differs (e.g. an IDN host)
+    const normalised = url.toString();
+    const found = await byUrl(ctx, normalised, viewerId);
+    const raw = found.status || found.account || q === normalised ? found : await byUrl(ctx, q, viewerId);
     if (raw.status && want("statuses") && (!input.accountId || raw.status.account_id === input.accountId))
       out.statuses.push(raw.status);
     if (raw.account && want("accounts")) out.accounts.push(raw.account);

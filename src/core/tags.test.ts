@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createTestUser, describeStores } from "../testing/harness.ts";
+import { homeIds, insertStatus } from "../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../test/helpers/harness.ts";
+import { fanoutStatus } from "./distribution/fanout.ts";
 import { blockAccount } from "./follows/blocks.ts";
 import { muteAccount } from "./follows/mutes.ts";
 import {
@@ -13,8 +15,6 @@ import {
   parseTagName,
   unfollowTag,
 } from "./tags.ts";
-import { fanoutStatus } from "./timelines/fanout.ts";
-import { homeIds, insertStatus } from "./timelines/test-helpers.ts";
 
 test("tag names: letters of any script, a leading # dropped, nothing else", () => {
   assert.equal(parseTagName("#Қазақстан"), "Қазақстан");

@@ -1,6 +1,6 @@
 /**
  * Hashtags as accounts see them: the Tag entity's usage history, followed hashtags (their public
- * posts reach the follower's home, see timelines/tag_audience.ts) and featured hashtags on profiles.
+ * posts reach the follower's home, see distribution/tag_audience.ts) and featured hashtags on profiles.
  *
  * A tag used only in followers-only or direct posts is nobody else's business: until a public or
  * unlisted post uses it (`public_at`), others get the answer for an unknown tag, search does not

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { insertStatus as insertRawStatus } from "../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../test/helpers/harness.ts";
 import type { AppContext } from "../app.ts";
 import type { Status } from "../store/schema.ts";
-import { createTestUser, describeStores } from "../testing/harness.ts";
-import { insertStatus as insertRawStatus } from "./timelines/test-helpers.ts";
 import { canView, visibleTo } from "./visibility.ts";
 
 function insertStatus(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { apiCaller, createTestUser, describeStores } from "../testing/harness.ts";
+import { apiCaller, createTestUser, describeStores } from "../../test/helpers/harness.ts";
 
 describeStores("discovery documents", (get) => {
   test("NodeInfo: every advertised document is served, with its profile", async () => {

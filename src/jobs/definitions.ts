@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
+import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
-import { fanoutStatus, fanoutStatusUpdate } from "../core/timelines/fanout.ts";
 import { defineJob } from "./define.ts";
 
 const zId = z.string().regex(/^\d{1,20}$/, "not an id");

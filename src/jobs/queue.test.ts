@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
+import { storeTest } from "../../test/helpers/harness.ts";
 import { type AppContext, transaction } from "../app.ts";
-import { storeTest } from "../testing/harness.ts";
 import { defineJob } from "./define.ts";
 import { backoffMs, JobQueue } from "./queue.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import { storeTest } from "../../test/helpers/harness.ts";
 import { transaction } from "../app.ts";
 import { createLocalAccount } from "../core/accounts/create.ts";
-import { storeTest } from "../testing/harness.ts";
 
 storeTest("migrations create the schema and ids sort as numbers", async (ctx) => {
   const a = ctx.ids();

@@ -1,12 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, type KyselyConfig, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import * as m001 from "./migrations/001_initial.ts";
 import * as m002 from "./migrations/002_accounts.ts";
 import * as m003 from "./migrations/003_statuses.ts";
 import * as m004 from "./migrations/004_graph.ts";
 import * as m006 from "./migrations/006_conformance.ts";
+import * as m007 from "./migrations/007_read_indexes.ts";
 import * as m008 from "./migrations/008_email_confirmation.ts";
 import * as m009 from "./migrations/009_tag_privacy.ts";
 import * as m010 from "./migrations/010_job_ordering.ts";
@@ -41,6 +42,16 @@ export interface OpenStoreOptions {
   pgSchema?: string;
   sqliteSync?: "NORMAL" | "FULL";
   poolSize?: number;
+  /** sees every query as sent (SQL text and parameters): query-plan tests capture the app's SQL */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+}
+
+function queryLog(opts: OpenStoreOptions): KyselyConfig["log"] {
+  const onQuery = opts.onQuery;
+  if (!onQuery) return undefined;
+  return (event) => {
+    if (event.level === "query") onQuery(event.query.sql, event.query.parameters);
+  };
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
@@ -48,8 +59,20 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     const path = opts.url.slice("sqlite:".length);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const database = openNodeSqlite(path, { synchronous: opts.sqliteSync });
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { db, dialect: "sqlite", destroy: () => db.destroy() };
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: queryLog(opts) });
+    // owned by the store, so it ends with it; unref'd, so it never keeps the process alive
+    const timer = setInterval(() => {
+      optimize({ db, dialect: "sqlite" }).catch(() => {});
+    }, OPTIMIZE_INTERVAL_MS);
+    timer.unref();
+    return {
+      db,
+      dialect: "sqlite",
+      destroy: () => {
+        clearInterval(timer);
+        return db.destroy();
+      },
+    };
   }
   const pg = await loadPg();
   if (opts.pgSchema) {
@@ -66,8 +89,29 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     max: opts.poolSize ?? 10,
     ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: namedStatements(pool) }),
+    log: queryLog(opts),
+  });
   return { db, dialect: "postgres", pgSchema: opts.pgSchema, destroy: () => db.destroy() };
+}
+
+const OPTIMIZE_INTERVAL_MS = 60 * 60_000;
+
+/**
+ * Keeps SQLite's planner statistics current (PostgreSQL's autovacuum analyzes on its own).
+ * Without statistics SQLite guesses how selective each index is, and a wrong guess turns an
+ * indexed read into a walk over a whole table. `PRAGMA optimize` runs ANALYZE only on tables that
+ * changed enough since their last analysis, each limited to a sample (SQLite ≥ 3.46), so it stays
+ * short on a large database. `thorough` (at start-up, after migrations) checks every table rather
+ * than only those this connection has read, as SQLite advises for long-lived connections.
+ */
+export async function optimize(
+  store: Pick<Store, "db" | "dialect">,
+  opts: { thorough?: boolean } = {},
+): Promise<void> {
+  if (store.dialect !== "sqlite") return;
+  await sql.raw(opts.thorough ? "PRAGMA optimize=0x10002" : "PRAGMA optimize").execute(store.db);
 }
 
 const migrations: Record<string, Migration> = {
@@ -76,6 +120,7 @@ const migrations: Record<string, Migration> = {
   "003_statuses": m003,
   "004_graph": m004,
   "006_conformance": m006,
+  "007_read_indexes": m007,
   "008_email_confirmation": m008,
   "009_tag_privacy": m009,
   "010_job_ordering": m010,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { storeTest } from "../../test/helpers/harness.ts";
 import { createLocalAccount } from "../core/accounts/create.ts";
-import { storeTest } from "../testing/harness.ts";
 import { prepared, statementNameFor } from "./prepared.ts";
 
 storeTest("prepared queries (named statements on PostgreSQL) read fresh rows on every run", async (ctx) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { apiCaller, createTestUser, describeStores } from "../testing/harness.ts";
+import { apiCaller, createTestUser, describeStores } from "../../test/helpers/harness.ts";
 
 describeStores("landing page and static files", (get) => {
   test("the landing page is Kazakh by default, follows Accept-Language, escapes and counts", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { type Browser, chromium } from "playwright-core";
-import { createTestUser } from "../../src/testing/harness.ts";
+import { createTestUser } from "../helpers/harness.ts";
 import { type E2EServer, startE2EServer } from "./server.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

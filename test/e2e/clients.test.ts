@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createOAuthAPIClient, createRestAPIClient, type mastodon } from "masto";
-import { STORES } from "../../src/testing/harness.ts";
+import { STORES } from "../helpers/harness.ts";
 import { type E2EServer, eventually, startE2EServer, statusCodeOf } from "./server.ts";
 
 const REDIRECT = "http://127.0.0.1/callback";

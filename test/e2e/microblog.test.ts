@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createOAuthAPIClient, createRestAPIClient, createStreamingAPIClient, type mastodon } from "masto";
-import { STORES } from "../../src/testing/harness.ts";
+import { STORES } from "../helpers/harness.ts";
 import { pkce, signInWithBrowser } from "./oauth-browser.ts";
 import { type E2EServer, eventually, startE2EServer, statusCodeOf } from "./server.ts";
 

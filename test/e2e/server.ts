@@ -2,7 +2,7 @@
 import { createServer } from "node:net";
 import { type AppContext, closeContext } from "../../src/app.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
-import { createTestContext, type StoreKind } from "../../src/testing/harness.ts";
+import { createTestContext, type StoreKind } from "../helpers/harness.ts";
 
 export interface E2EServer {
   ctx: AppContext;

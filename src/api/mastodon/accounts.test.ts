@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type AppContext, closeContext } from "../../app.ts";
-import { approveUser, findLocalUserByUsername } from "../../core/accounts/admin.ts";
 import {
   apiCaller,
   createTestContext,
   createTestUser,
   describeStores,
   STORES,
-} from "../../testing/harness.ts";
-import { registerTestApp } from "../oauth/test-helpers.ts";
+} from "../../../test/helpers/harness.ts";
+import { registerTestApp } from "../../../test/helpers/oauth.ts";
+import { type AppContext, closeContext } from "../../app.ts";
+import { approveUser, findLocalUserByUsername } from "../../core/accounts/admin.ts";
 
 type Json = Record<string, unknown>;
 const json = async (res: Response) => (await res.json()) as Json;

@@ -11,7 +11,8 @@ import { hasScope } from "../../core/scopes.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireToken, requireUser } from "../context.ts";
 import { requestIp } from "../oauth/client-ip.ts";
 import { allParams, queryParams, validate, zBool, zInt } from "../params.ts";
-import { serializeAccount, serializeAccounts, serializeCredentialAccount } from "./serializers/account.ts";
+import { serializeCredentialAccount } from "./present.ts";
+import { serializeAccount, serializeAccounts } from "./serializers/account.ts";
 
 const Register = z.object({
   username: z.string({ error: "username is required" }),

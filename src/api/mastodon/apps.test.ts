@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { apiCaller, describeStores } from "../../testing/harness.ts";
-import { createHttpApp } from "../app.ts";
+import { apiCaller, describeStores } from "../../../test/helpers/harness.ts";
+import { createHttpApp } from "../../http.ts";
 
 type Json = Record<string, unknown>;
 

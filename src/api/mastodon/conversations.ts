@@ -4,7 +4,7 @@ import { listConversations, markConversationRead, removeConversation } from "../
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { queryParams } from "../params.ts";
-import { serializeConversations } from "./serializers/conversation.ts";
+import { serializeConversations } from "./present.ts";
 
 export function conversationsRoutes(_ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();

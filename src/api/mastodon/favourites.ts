@@ -4,7 +4,7 @@ import { favouritesOf } from "../../core/statuses/lists.ts";
 import { type HonoEnv, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { queryParams } from "../params.ts";
-import { serializeStatuses } from "./serializers/status.ts";
+import { serializeStatuses } from "./present.ts";
 
 export function favouritesRoutes(ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { channels, type StreamEvent } from "../../core/events.ts";
 import { loadActiveFilters, matchFilters } from "../../core/filters.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
 
 describeStores("filters API", (get) => {
   test("v2 create, read, update with keywords_attributes, delete", async () => {

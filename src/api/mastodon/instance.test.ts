@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { insertStatus } from "../../../test/helpers/fixtures.ts";
+import { apiCaller, createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { clearInstanceCache, weekStart } from "../../core/instance.ts";
-import { apiCaller, createTestUser, describeStores } from "../../testing/harness.ts";
-import { insertStatus } from "../streaming/test-helpers.ts";
 
 describeStores("instance API", (get) => {
   test("v1 instance: shape, limits from config, stats, contact", async () => {
     const ctx = get();
     const admin = await createTestUser(ctx, { role: "admin" });
-    await insertStatus(ctx, admin.account);
-    await insertStatus(ctx, admin.account, { local: false });
+    await insertStatus(ctx, admin.account.id);
+    await insertStatus(ctx, admin.account.id, { local: 0 });
     clearInstanceCache(ctx);
     const api = apiCaller(ctx);
     const res = await api("/api/v1/instance");
@@ -111,7 +111,7 @@ describeStores("instance API", (get) => {
       [b, "public"],
       [b, "private"],
     ] as const) {
-      const s = await insertStatus(ctx, u.account, { visibility });
+      const s = await insertStatus(ctx, u.account.id, { visibility });
       await ctx.db.insertInto("status_tags").values({ status_id: s.id, tag_id: tagId }).execute();
     }
     clearInstanceCache(ctx);

@@ -9,6 +9,7 @@ import { LIMITS as PROFILE } from "../../core/accounts/profile.ts";
 import {
   contactAccount,
   INSTANCE_LANGUAGES,
+  instancePeers,
   instanceStats,
   localCustomEmojis,
   MASTODON_COMPAT_VERSION,
@@ -155,14 +156,7 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   });
 
   app.get("/api/v1/instance/peers", async (c) => {
-    const rows = await ctx.db
-      .selectFrom("accounts")
-      .select("domain")
-      .distinct()
-      .where("domain", "!=", "")
-      .orderBy("domain")
-      .execute();
-    return c.json(rows.map((r) => r.domain));
+    return c.json(await instancePeers(ctx));
   });
   app.get("/api/v1/instance/activity", async (c) => c.json(await weeklyActivity(ctx)));
   app.get("/api/v1/instance/rules", (c) => c.json([]));

@@ -9,7 +9,7 @@ import { getAccount } from "../../core/accounts/lookup.ts";
 import { getRelationship } from "../../core/follows/relationships.ts";
 import { INSTANCE_LANGUAGES } from "../../core/instance.ts";
 import { appOf, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { serializeCredentialAccount } from "./serializers/account.ts";
+import { serializeCredentialAccount } from "./present.ts";
 import { serializeRelationship } from "./serializers/relationship.ts";
 
 export const MEDIA_UNAVAILABLE = "Media uploads are not available on this server yet";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type J, json, postStatus as post } from "../../testing/api.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
+import { type J, json, postStatus as post } from "../../../test/helpers/api.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 describeStores("notifications, markers and conversations API", (getCtx) => {
   test("types filters, single fetch, dismiss, clear, unread count with markers", async () => {

@@ -11,7 +11,7 @@ import {
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zId, zList } from "../params.ts";
-import { serializeNotifications } from "./serializers/notification.ts";
+import { serializeNotifications } from "./present.ts";
 
 const TypeList = zList(z.string().max(64)).refine((l) => !l || l.length <= 20, "too many types");
 const FilterQuery = z.object({

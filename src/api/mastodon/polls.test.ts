@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type Json, post } from "../../core/statuses/testing.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
+import { type J, post } from "../../../test/helpers/api.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 describeStores("polls API", (get) => {
   test("voting rules, counters, own_votes, hide_totals, private poll hidden", async () => {
@@ -20,17 +20,17 @@ describeStores("polls API", (get) => {
     assert.equal((await vote(bob, [])).status, 422);
     const ok = await vote(bob, [0, 2]);
     assert.equal(ok.status, 200);
-    const p = (await ok.json()) as Json;
+    const p = (await ok.json()) as J;
     assert.equal(p.votes_count, 2);
     assert.equal(p.voters_count, 1);
     assert.deepEqual(p.own_votes, [0, 2]);
     assert.equal(p.voted, true);
     assert.deepEqual(
-      p.options.map((o: Json) => o.votes_count),
+      p.options.map((o: J) => o.votes_count),
       [1, 0, 1],
     );
     assert.equal((await vote(bob, [1])).status, 422); // already voted
-    const anon = (await (await alice.api(`/api/v1/polls/${pid}`, { token: null })).json()) as Json;
+    const anon = (await (await alice.api(`/api/v1/polls/${pid}`, { token: null })).json()) as J;
     assert.equal(anon.voted, undefined);
     assert.equal(anon.expired, false);
 
@@ -44,14 +44,14 @@ describeStores("polls API", (get) => {
     assert.equal(r.status, 422);
     const r2 = (await (
       await carol.api(`/api/v1/polls/${single.poll.id}/votes`, { method: "POST", json: { choices: ["1"] } })
-    ).json()) as Json;
+    ).json()) as J;
     assert.deepEqual(
-      r2.options.map((o: Json) => o.votes_count),
+      r2.options.map((o: J) => o.votes_count),
       [null, null],
     );
-    const mine = (await (await alice.api(`/api/v1/polls/${single.poll.id}`)).json()) as Json;
+    const mine = (await (await alice.api(`/api/v1/polls/${single.poll.id}`)).json()) as J;
     assert.deepEqual(
-      mine.options.map((o: Json) => o.votes_count),
+      mine.options.map((o: J) => o.votes_count),
       [0, 1],
     );
 
@@ -86,7 +86,7 @@ describeStores("polls API", (get) => {
         json: { choices: [1] },
       });
       assert.equal(late.status, 422);
-      const p = (await (await bob.api(`/api/v1/polls/${s.poll.id}`)).json()) as Json;
+      const p = (await (await bob.api(`/api/v1/polls/${s.poll.id}`)).json()) as J;
       assert.equal(p.expired, true);
       await ctx.db.deleteFrom("jobs").where("type", "!=", "poll.expire").execute();
       await ctx.queue.drain();

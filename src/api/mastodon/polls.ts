@@ -4,7 +4,7 @@ import type { AppContext } from "../../app.ts";
 import { getPoll, votePoll } from "../../core/statuses/polls.ts";
 import { type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { allParams, validate, zInt, zList } from "../params.ts";
-import { serializePoll } from "./serializers/poll.ts";
+import { serializePoll } from "./present.ts";
 
 const VoteSchema = z.object({
   choices: zList(zInt(0, 1000)).pipe(z.array(z.number()).min(1, "can't be blank")),

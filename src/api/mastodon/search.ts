@@ -7,8 +7,8 @@ import { search } from "../../core/search.ts";
 import { tagViews } from "../../core/tags.ts";
 import { appOf, type HonoEnv, optionalUser } from "../context.ts";
 import { queryParams, validate, zBool, zId } from "../params.ts";
+import { serializeStatuses } from "./present.ts";
 import { serializeAccounts } from "./serializers/account.ts";
-import { serializeStatuses } from "./serializers/status.ts";
 import { serializeTag } from "./tags.ts";
 
 const SearchQuery = z.object({

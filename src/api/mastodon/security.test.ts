@@ -1,10 +1,9 @@
 /** Security regressions across route groups: privacy after blocks, existence oracles, races. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { type J, json, post } from "../../../test/helpers/api.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { deleteAccount } from "../../core/accounts/delete.ts";
-import { post } from "../../core/statuses/testing.ts";
-import { type J, json } from "../../testing/api.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
 
 describeStores("security regressions", (get) => {
   test("conversations drop direct posts of accounts blocked either way (list and read)", async () => {

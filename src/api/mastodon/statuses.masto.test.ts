@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRestAPIClient } from "masto";
 import { startE2EServer } from "../../../test/e2e/server.ts";
-import { createTestUser, STORES } from "../../testing/harness.ts";
+import { createTestUser, STORES } from "../../../test/helpers/harness.ts";
 
 for (const kind of STORES) {
   test(`masto client: post, poll, reply, context, favourite, reblog, edit, delete [${kind}]`, async () => {

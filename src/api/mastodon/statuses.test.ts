@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { follow, type Json, post } from "../../core/statuses/testing.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
-import { createHttpApp } from "../app.ts";
+import { type J, post } from "../../../test/helpers/api.ts";
+import { follow } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
+import { createHttpApp } from "../../http.ts";
 
 describeStores("statuses API", (get) => {
   test("create renders HTML, stores mentions and tags, counts, appears in own home", async () => {
@@ -23,7 +24,7 @@ describeStores("statuses API", (get) => {
     assert.ok(s.content.startsWith('<p>Сәлем <span class="h-card"'));
     assert.ok(s.content.includes("&lt;b&gt;x&lt;/b&gt;"));
     assert.deepEqual(
-      s.mentions.map((m: Json) => m.acct),
+      s.mentions.map((m: J) => m.acct),
       [bob.account.username],
     );
     assert.deepEqual(s.tags, [
@@ -99,7 +100,7 @@ describeStores("statuses API", (get) => {
     const ok = await post(alice, { poll: { options: ["иә", "жоқ"], expires_in: 600, multiple: true } });
     assert.equal(ok.status, 200);
     assert.deepEqual(
-      ok.body.poll.options.map((o: Json) => o.title),
+      ok.body.poll.options.map((o: J) => o.title),
       ["иә", "жоқ"],
     );
     assert.equal(ok.body.poll.multiple, true);
@@ -126,7 +127,7 @@ describeStores("statuses API", (get) => {
       body: body.toString(),
     });
     assert.equal(res3.status, 200);
-    const s = (await res3.json()) as Json;
+    const s = (await res3.json()) as J;
     assert.equal(s.spoiler_text, "cw");
     assert.equal(s.sensitive, true);
     assert.equal(s.poll.options.length, 2);
@@ -181,7 +182,7 @@ describeStores("statuses API", (get) => {
         for (const action of ["favourite", "reblog", "bookmark", "pin", "mute"]) {
           assert.equal((await u.api(`/api/v1/statuses/${s.id}/${action}`, { method: "POST" })).status, 404);
         }
-        const multi = (await (await u.api(`/api/v1/statuses?id[]=${s.id}`)).json()) as Json[];
+        const multi = (await (await u.api(`/api/v1/statuses?id[]=${s.id}`)).json()) as J[];
         assert.deepEqual(multi, []);
         assert.equal((await post(u, { status: "reply", in_reply_to_id: s.id })).status, 404);
       }
@@ -198,7 +199,7 @@ describeStores("statuses API", (get) => {
       json: { visibility: "public" },
     });
     assert.equal(own.status, 200);
-    assert.equal(((await own.json()) as Json).visibility, "private");
+    assert.equal(((await own.json()) as J).visibility, "private");
   });
 
   test("anonymous get of a public status omits viewer flags; multiple get keeps order", async () => {
@@ -207,13 +208,13 @@ describeStores("statuses API", (get) => {
     const a = (await post(alice, { status: "one" })).body;
     const b = (await post(alice, { status: "two", visibility: "unlisted" })).body;
     const res = await alice.api(`/api/v1/statuses/${a.id}`, { token: null });
-    const s = (await res.json()) as Json;
+    const s = (await res.json()) as J;
     assert.equal(s.favourited, undefined);
     assert.equal(s.filtered, undefined);
     assert.equal("application" in s, false);
     const multi = (await (
       await alice.api(`/api/v1/statuses?id[]=${b.id}&id[]=${a.id}&id[]=999999999999999999`)
-    ).json()) as Json[];
+    ).json()) as J[];
     assert.deepEqual(
       multi.map((x) => x.id),
       [b.id, a.id],

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
+import { loadAccountsById } from "../../core/accounts/hydrate.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { bookmarkStatus, unbookmarkStatus } from "../../core/statuses/bookmark.ts";
 import { reblogStatus, unreblogStatus } from "../../core/statuses/boost.ts";
@@ -18,9 +19,9 @@ import type { Account, Status } from "../../store/schema.ts";
 import { type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
-import { loadAccountsById, serializeAccounts } from "./serializers/account.ts";
-import { serializeStatus, serializeStatuses } from "./serializers/status.ts";
-import { serializeStatusEdits } from "./serializers/status_edit.ts";
+import { serializeStatus, serializeStatuses } from "./present.ts";
+import { serializeAccounts } from "./serializers/account.ts";
+import { serializeStatusEdits } from "./serializers/status-edit.ts";
 
 /** Empty strings and nulls (as clients send for "not set") become undefined. */
 const opt = <T extends z.ZodType>(schema: T) =>

@@ -5,8 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { insertRemoteAccounts, type Json, post } from "../../core/statuses/testing.ts";
-import { apiCaller, createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
+import { type J, post } from "../../../test/helpers/api.ts";
+import { insertRemoteAccounts } from "../../../test/helpers/fixtures.ts";
+import { apiCaller, createTestUser, describeStores, type TestUser } from "../../../test/helpers/harness.ts";
 
 const MARKS =
   "\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u030a\u030b\u030c\u0323\u0324\u0325\u0326\u0327\u0328\u032d\u032e\u0330";
@@ -16,12 +17,12 @@ function stuffed(n: number, marks: number): string {
   return `а${MARKS.repeat(Math.ceil(marks / MARKS.length)).slice(0, marks)}`.repeat(n);
 }
 
-const patch = (u: TestUser, body: Json) =>
+const patch = (u: TestUser, body: J) =>
   u.api("/api/v1/accounts/update_credentials", { method: "PATCH", json: body });
 
 async function refused(res: Response, pattern: RegExp): Promise<void> {
   assert.equal(res.status, 422);
-  const body = (await res.json()) as Json;
+  const body = (await res.json()) as J;
   assert.match(body.error, pattern);
 }
 
@@ -65,7 +66,7 @@ describeStores("text limits over the wire", (get) => {
     const five = Array.from({ length: 5 }, (_, i) => ({ name: `n${i}`, value: "v" }));
     await refused(await patch(u, { fields_attributes: five }), /maximum is 4 fields/);
 
-    const me = (await (await u.api("/api/v1/accounts/verify_credentials")).json()) as Json;
+    const me = (await (await u.api("/api/v1/accounts/verify_credentials")).json()) as J;
     assert.equal(me.display_name, kazakh, "refused updates changed nothing");
     assert.deepEqual(me.fields, []);
     assert.equal(me.source.note, withLink);
@@ -98,7 +99,7 @@ describeStores("text limits over the wire", (get) => {
       await u.api(`/api/v1/statuses/${s.id}`, { method: "PUT", json: { status: stuffed(5000, 19) } }),
       /Text is too long/,
     );
-    const after = (await (await u.api(`/api/v1/statuses/${s.id}`)).json()) as Json;
+    const after = (await (await u.api(`/api/v1/statuses/${s.id}`)).json()) as J;
     assert.equal(after.content, "<p>бастапқы</p>");
     assert.equal(after.edited_at, null);
 
@@ -152,7 +153,7 @@ describeStores("text limits over the wire", (get) => {
 
   test("instance metadata advertises the profile limits", async () => {
     const ctx = get();
-    const v2 = (await (await apiCaller(ctx)("/api/v2/instance")).json()) as Json;
+    const v2 = (await (await apiCaller(ctx)("/api/v2/instance")).json()) as J;
     assert.deepEqual(
       {
         max_note_length: v2.configuration.accounts.max_note_length,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type J, postStatus as post } from "../../testing/api.ts";
-import { createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
+import { type J, postStatus as post } from "../../../test/helpers/api.ts";
+import { createTestUser, describeStores, type TestUser } from "../../../test/helpers/harness.ts";
 
 async function get(
   user: TestUser,

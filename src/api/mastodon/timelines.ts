@@ -12,7 +12,7 @@ import {
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { queryParams, validate, zBool, zList } from "../params.ts";
-import { serializeStatusesJson } from "./serializers/status.ts";
+import { serializeStatusesJson } from "./present.ts";
 
 const PublicQuery = z.object({
   local: zBool.optional().catch(undefined),

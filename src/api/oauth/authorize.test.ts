@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { apiCaller, createTestContext, describeStores, STORES } from "../../../test/helpers/harness.ts";
+import {
+  authorizeQuery,
+  browser,
+  hiddenValue,
+  pkcePair,
+  registerTestApp,
+} from "../../../test/helpers/oauth.ts";
 import { closeContext } from "../../app.ts";
 import { createLocalAccount } from "../../core/accounts/create.ts";
 import { beginTotpEnrolment, confirmTotp, totpCode } from "../../core/auth/totp.ts";
-import { apiCaller, createTestContext, describeStores, STORES } from "../../testing/harness.ts";
-import { authorizeQuery, browser, hiddenValue, pkcePair, registerTestApp } from "./test-helpers.ts";
 
 let n = 0;
 const newUser = (ctx: Parameters<typeof createLocalAccount>[0]) => {

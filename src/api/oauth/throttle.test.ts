@@ -1,12 +1,12 @@
 /** Brute-force limits on every path that checks a password or a two-factor code. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { apiCaller, describeStores } from "../../../test/helpers/harness.ts";
+import { authorizeQuery, browser, hiddenValue, registerTestApp } from "../../../test/helpers/oauth.ts";
 import { createLocalAccount } from "../../core/accounts/create.ts";
 import { authenticate, authenticateSecondFactor } from "../../core/auth/login.ts";
 import { beginTotpEnrolment, confirmTotp, totpCode } from "../../core/auth/totp.ts";
 import { RateLimitError } from "../../core/errors.ts";
-import { apiCaller, describeStores } from "../../testing/harness.ts";
-import { authorizeQuery, browser, hiddenValue, registerTestApp } from "./test-helpers.ts";
 
 const PASSWORD = "secret password 3";
 let n = 0;

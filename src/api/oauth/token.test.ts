@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { apiCaller, createTestContext, describeStores, STORES } from "../../../test/helpers/harness.ts";
+import { pkcePair, registerTestApp } from "../../../test/helpers/oauth.ts";
 import { closeContext } from "../../app.ts";
 import { createLocalAccount } from "../../core/accounts/create.ts";
 import { findAppByClientId } from "../../core/auth/apps.ts";
 import { createAuthorizationCode } from "../../core/auth/codes.ts";
 import { beginTotpEnrolment, confirmTotp, totpCode } from "../../core/auth/totp.ts";
-import { apiCaller, createTestContext, describeStores, STORES } from "../../testing/harness.ts";
-import { pkcePair, registerTestApp } from "./test-helpers.ts";
 
 let n = 0;
 const PASSWORD = "secret password 2";

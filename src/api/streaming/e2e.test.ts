@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
+import { connectWs, payloadOf, subscribed, wsUrl } from "../../../test/helpers/streaming.ts";
 import { type RunningServer, startServer } from "../../server.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
-import { connectWs, payloadOf, subscribed, wsUrl } from "./test-helpers.ts";
 
 describeStores("streaming through the real API", (get) => {
   let srv: RunningServer;

@@ -1,12 +1,12 @@
 /** Abuse limits of the streaming WebSocket: throttled upgrades, a cap on subscriptions per socket. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createTestContext, createTestUser } from "../../../test/helpers/harness.ts";
+import { connectWs, subscribed, wsUrl } from "../../../test/helpers/streaming.ts";
 import { closeContext } from "../../app.ts";
 import { closeRateLimiter, configureRateLimiter } from "../../core/ratelimit.ts";
 import { startServer } from "../../server.ts";
-import { createTestContext, createTestUser } from "../../testing/harness.ts";
 import { MAX_SUBSCRIPTIONS, sessionsOf } from "./session.ts";
-import { connectWs, subscribed, wsUrl } from "./test-helpers.ts";
 
 test("upgrades with a bad or missing token spend the IP's anonymous budget, then get 429", async () => {
   const ctx = await createTestContext("sqlite", { config: { TORGAI_RATE_LIMIT: "1" } });

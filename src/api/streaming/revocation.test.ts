@@ -7,6 +7,14 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import pino from "pino";
+import {
+  createTestUser,
+  describeStores,
+  PG_URL,
+  type TestUser,
+  testConfig,
+} from "../../../test/helpers/harness.ts";
+import { connectWs, subscribed, wsUrl } from "../../../test/helpers/streaming.ts";
 import { type AppContext, closeContext, createContext } from "../../app.ts";
 import { deleteAccount } from "../../core/accounts/delete.ts";
 import { createOauthApp, issueToken } from "../../core/auth/issue.ts";
@@ -15,8 +23,6 @@ import { channels } from "../../core/events.ts";
 import { type RunningServer, startServer } from "../../server.ts";
 import { dropSchema, openStore } from "../../store/db.ts";
 import type { OauthApp } from "../../store/schema.ts";
-import { createTestUser, describeStores, PG_URL, type TestUser, testConfig } from "../../testing/harness.ts";
-import { connectWs, subscribed, wsUrl } from "./test-helpers.ts";
 
 /** A client app of its own, with a token (and refresh token) for `u`. */
 async function clientToken(ctx: AppContext, u: TestUser) {

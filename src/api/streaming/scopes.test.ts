@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { createTestContext, createTestUser, type TestUser } from "../../../test/helpers/harness.ts";
+import { connectWs, subscribed, wsUrl } from "../../../test/helpers/streaming.ts";
 import { type AppContext, closeContext } from "../../app.ts";
 import { type RunningServer, startServer } from "../../server.ts";
-import { createTestContext, createTestUser, type TestUser } from "../../testing/harness.ts";
-import { connectWs, subscribed, wsUrl } from "./test-helpers.ts";
 
 const STREAMS: { name: string; key: (list: string) => string; tag?: string; list?: boolean }[] = [
   { name: "public", key: () => "public" },

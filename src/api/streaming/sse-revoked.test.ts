@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Hono } from "hono";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { resolveAccessToken } from "../../core/auth/tokens.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
 import type { HonoEnv } from "../context.ts";
 import { streamingRoutes } from "../mastodon/streaming.ts";
 

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
+import { insertStatus } from "../../../test/helpers/fixtures.ts";
+import { createTestContext, createTestUser } from "../../../test/helpers/harness.ts";
+import { connectWs, payloadOf, subscribed, wsUrl } from "../../../test/helpers/streaming.ts";
 import { closeContext } from "../../app.ts";
 import { channels, type StreamEvent } from "../../core/events.ts";
 import { startServer } from "../../server.ts";
-import { createTestContext, createTestUser } from "../../testing/harness.ts";
-import { connectWs, insertStatus, payloadOf, subscribed, wsUrl } from "./test-helpers.ts";
 
 /** Reads an event-stream body until `pred` holds for the text so far. */
 async function readUntil(
@@ -56,7 +57,7 @@ test("server-sent events: auth, hashtag stream, reader leaving", async () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
     await subscribed(ctx, u.account.id, "hashtag:алматы");
-    const s = await insertStatus(ctx, u.account, { text: "#Алматы" });
+    const s = await insertStatus(ctx, u.account.id, { text: "#Алматы" });
     ctx.events.publish(channels.hashtag("алматы"), { event: "update", id: s.id });
     const text = await readUntil(res, (t) => t.includes("\n\n") && t.includes("event: update"), abort);
     assert.ok(text.startsWith(":)"));
@@ -100,7 +101,7 @@ test("direct stream delivers conversations to their participant only", async () 
     const spy = await connectWs(wsUrl(srv.url, { access_token: b.token, stream: "direct" }));
     await subscribed(ctx, a.account.id, "direct");
     await subscribed(ctx, b.account.id, "direct");
-    const dm = await insertStatus(ctx, b.account, { visibility: "direct", text: "@a hi" });
+    const dm = await insertStatus(ctx, b.account.id, { visibility: "direct", text: "@a hi" });
     await ctx.db
       .insertInto("mentions")
       .values({ id: ctx.ids(), status_id: dm.id, account_id: a.account.id, silent: 0 })

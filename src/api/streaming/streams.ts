@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { BadRequestError, UnauthorizedError } from "../../core/errors.ts";
 import { channels } from "../../core/events.ts";
+import { ownsList } from "../../core/lists.ts";
 import { hasScope } from "../../core/scopes.ts";
 import { normalizeHashtag } from "../../core/text/extract.ts";
 import type { Account } from "../../store/schema.ts";
@@ -142,13 +143,8 @@ export async function resolveStream(
     }
     case "list": {
       if (!params.list) throw new BadRequestError("Missing list name parameter");
-      const list = await ctx.db
-        .selectFrom("lists")
-        .select("id")
-        .where("id", "=", params.list)
-        .where("account_id", "=", me)
-        .executeTakeFirst();
-      if (!list) throw new UnauthorizedError("Not authorized to stream this list");
+      if (!(await ownsList(ctx, me, params.list)))
+        throw new UnauthorizedError("Not authorized to stream this list");
       return {
         ...base,
         stream: [name, params.list],

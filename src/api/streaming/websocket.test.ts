@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { insertStatus } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
+import { connectWs, payloadOf, subscribed, wsUrl } from "../../../test/helpers/streaming.ts";
 import { channels } from "../../core/events.ts";
 import { type RunningServer, startServer } from "../../server.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
-import { connectWs, insertStatus, payloadOf, subscribed, wsUrl } from "./test-helpers.ts";
 
 describeStores("streaming WebSocket", (get) => {
   let srv: RunningServer;
@@ -29,7 +30,7 @@ describeStores("streaming WebSocket", (get) => {
     const client = await connectWs(wsUrl(srv.url, { stream: "user" }), { protocols: [a.token] });
     await subscribed(ctx, a.account.id, "user");
     assert.equal(client.ws.protocol, a.token, "the subprotocol is echoed, as browsers require");
-    const s = await insertStatus(ctx, b.account, { text: "сәлем" });
+    const s = await insertStatus(ctx, b.account.id, { text: "сәлем" });
     ctx.events.publish(channels.user(a.account.id), { event: "update", id: s.id });
     const upd = await client.next((m) => m.event === "update");
     assert.deepEqual(upd.stream, ["user"]);
@@ -82,9 +83,9 @@ describeStores("streaming WebSocket", (get) => {
     const stranger = await createTestUser(ctx);
     const client = await connectWs(wsUrl(srv.url, { stream: "public", access_token: stranger.token }));
     await subscribed(ctx, stranger.account.id, "public");
-    const secret = await insertStatus(ctx, author.account, { visibility: "private", text: "secret" });
-    const dm = await insertStatus(ctx, author.account, { visibility: "direct", text: "dm" });
-    const open = await insertStatus(ctx, author.account, { text: "open" });
+    const secret = await insertStatus(ctx, author.account.id, { visibility: "private", text: "secret" });
+    const dm = await insertStatus(ctx, author.account.id, { visibility: "direct", text: "dm" });
+    const open = await insertStatus(ctx, author.account.id, { text: "open" });
     // even if a publisher put them on a public channel, the per-reader check drops them
     for (const s of [secret, dm, open]) ctx.events.publish(channels.public, { event: "update", id: s.id });
     const got = await client.next((m) => m.event === "update");
@@ -109,8 +110,8 @@ describeStores("streaming WebSocket", (get) => {
     client.send({ type: "subscribe", stream: "public:local" });
     await subscribed(ctx, a.account.id, "hashtag:қазақ");
     await subscribed(ctx, a.account.id, "public:local");
-    const tagged = await insertStatus(ctx, a.account, { text: "#Қазақ" });
-    const untagged = await insertStatus(ctx, a.account, { text: "#other" });
+    const tagged = await insertStatus(ctx, a.account.id, { text: "#Қазақ" });
+    const untagged = await insertStatus(ctx, a.account.id, { text: "#other" });
     ctx.events.publish(channels.hashtag("other"), { event: "update", id: untagged.id });
     ctx.events.publish(channels.hashtag("қазақ"), { event: "update", id: tagged.id });
     const m = await client.next((x) => x.event === "update");
@@ -152,7 +153,7 @@ describeStores("streaming WebSocket", (get) => {
     assert.equal((await intruder.next((m) => !!m.error)).status, 401);
     const mine = await connectWs(wsUrl(srv.url, { access_token: owner.token, stream: "list", list: listId }));
     await subscribed(ctx, owner.account.id, `list:${listId}`);
-    const s = await insertStatus(ctx, other.account);
+    const s = await insertStatus(ctx, other.account.id);
     ctx.events.publish(channels.list(listId), { event: "update", id: s.id });
     assert.deepEqual((await mine.next((m) => m.event === "update")).stream, ["list", listId]);
     assert.equal(intruder.messages.filter((m) => m.event).length, 0);
@@ -202,7 +203,7 @@ describeStores("streaming WebSocket", (get) => {
     const client = await connectWs(wsUrl(srv.url, { access_token: viewer.token, stream: "public" }));
     await subscribed(ctx, viewer.account.id, "public");
     for (const u of [muted, blocked, fine]) {
-      const s = await insertStatus(ctx, u.account);
+      const s = await insertStatus(ctx, u.account.id);
       ctx.events.publish(channels.public, { event: "update", id: s.id });
     }
     const got = await client.next((m) => m.event === "update");
@@ -216,8 +217,8 @@ describeStores("streaming WebSocket", (get) => {
     const viewer = await createTestUser(ctx);
     const client = await connectWs(wsUrl(srv.url, { access_token: viewer.token, stream: "public:remote" }));
     await subscribed(ctx, viewer.account.id, "public:remote");
-    const local = await insertStatus(ctx, viewer.account);
-    const remote = await insertStatus(ctx, viewer.account, { local: false });
+    const local = await insertStatus(ctx, viewer.account.id);
+    const remote = await insertStatus(ctx, viewer.account.id, { local: 0 });
     ctx.events.publish(channels.public, { event: "update", id: local.id });
     ctx.events.publish(channels.public, { event: "update", id: remote.id });
     assert.equal(payloadOf(await client.next((m) => m.event === "update")).id, remote.id);
@@ -231,7 +232,7 @@ describeStores("streaming WebSocket", (get) => {
 });
 
 test("closing the server closes open sockets", async () => {
-  const { createTestContext } = await import("../../testing/harness.ts");
+  const { createTestContext } = await import("../../../test/helpers/harness.ts");
   const { closeContext } = await import("../../app.ts");
   const ctx = await createTestContext("sqlite");
   try {
@@ -247,7 +248,7 @@ test("closing the server closes open sockets", async () => {
 });
 
 test("a revoked token stops its stream at the next heartbeat", async () => {
-  const { createTestContext } = await import("../../testing/harness.ts");
+  const { createTestContext } = await import("../../../test/helpers/harness.ts");
   const { closeContext } = await import("../../app.ts");
   const ctx = await createTestContext("sqlite");
   const srv = await startServer(ctx, { port: 0, heartbeatMs: 50 });

@@ -4,10 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { registerTestApp } from "../../api/oauth/test-helpers.ts";
+import { apiCaller, createTestContext, STORES } from "../../../test/helpers/harness.ts";
+import { startTestMailServer, type TestMailServer } from "../../../test/helpers/mail.ts";
+import { registerTestApp } from "../../../test/helpers/oauth.ts";
 import { type AppContext, closeContext } from "../../app.ts";
-import { apiCaller, createTestContext, STORES } from "../../testing/harness.ts";
-import { startTestMailServer, type TestMailServer } from "../../testing/mail.ts";
 import { createOauthApp, issueToken } from "../auth/issue.ts";
 import { authenticate } from "../auth/login.ts";
 import { sha256 } from "../auth/tokens.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { createTestUser, storeTest } from "../../../test/helpers/harness.ts";
 import type { AppContext } from "../../app.ts";
-import { createTestUser, storeTest } from "../../testing/harness.ts";
 import { resolveAccessToken } from "../auth/tokens.ts";
 import type { StreamEvent } from "../events.ts";
 import { createLocalAccount } from "./create.ts";

@@ -2,8 +2,9 @@ import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
 import { transaction } from "../../app.ts";
 import { announceRevocation } from "../auth/revocations.ts";
+import { announceDeletion, deletionAudience } from "../distribution/deletion.ts";
 import { NotFoundError } from "../errors.ts";
-import { channels } from "../events.ts";
+import { removeAccountStatuses } from "../statuses/remove.ts";
 
 /** Beyond this many statuses no per-status delete events are streamed (clients see 404s instead). */
 const MAX_STREAMED_DELETES = 2000;
@@ -26,14 +27,11 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
   return transaction(ctx, async (trx, after) => {
     const statuses = await trx
       .selectFrom("statuses")
-      .select(["id", "visibility"])
+      .select(["id", "account_id", "visibility", "reblog_of_id", "in_reply_to_account_id", "local"])
       .where("account_id", "=", A)
       .execute();
-    const followers = await trx
-      .selectFrom("follows")
-      .select("account_id")
-      .where("target_account_id", "=", A)
-      .execute();
+    // who was shown them, read while their home timeline rows, reblogs and tags still exist
+    const audience = statuses.length <= MAX_STREAMED_DELETES ? await deletionAudience(trx, statuses) : null;
 
     const run = (q: ReturnType<typeof sql>) => q.execute(trx);
     // counters first, while the rows they count still exist
@@ -43,21 +41,6 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       where id in (select account_id from follows where target_account_id = ${A})`);
     await run(sql`update statuses set favourites_count = favourites_count - 1
       where id in (select status_id from favourites where account_id = ${A}) and account_id <> ${A}`);
-    await run(sql`update statuses set reblogs_count = reblogs_count -
-      (select count(*) from statuses r where r.reblog_of_id = statuses.id and r.account_id = ${A})
-      where id in (select reblog_of_id from statuses where account_id = ${A} and reblog_of_id is not null)
-        and account_id <> ${A}`);
-    await run(sql`update statuses set replies_count = replies_count -
-      (select count(*) from statuses r where r.in_reply_to_id = statuses.id and r.account_id = ${A}
-        and r.visibility in ('public', 'unlisted'))
-      where id in (select in_reply_to_id from statuses where account_id = ${A} and in_reply_to_id is not null
-        and visibility in ('public', 'unlisted')) and account_id <> ${A}`);
-    // other people's reblogs of these statuses disappear with them (foreign key cascade)
-    await run(sql`update accounts set statuses_count = statuses_count -
-      (select count(*) from statuses r join statuses o on o.id = r.reblog_of_id
-        where r.account_id = accounts.id and o.account_id = ${A})
-      where id in (select r.account_id from statuses r join statuses o on o.id = r.reblog_of_id
-        where o.account_id = ${A}) and id <> ${A}`);
     await run(sql`update polls set
       votes_count = votes_count - (select count(*) from poll_votes v where v.poll_id = polls.id and v.account_id = ${A}),
       voters_count = voters_count - 1
@@ -89,8 +72,8 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
     ] as const) {
       await trx.deleteFrom(table).where("account_id", "=", A).execute();
     }
-    await trx.deleteFrom("statuses").where("account_id", "=", A).execute();
-    await trx.deleteFrom("polls").where("account_id", "=", A).execute();
+    // the statuses, with the counters they moved on others' statuses and accounts
+    await removeAccountStatuses(trx, A);
     const users = await trx.selectFrom("users").select("id").where("account_id", "=", A).execute();
     await trx.deleteFrom("users").where("account_id", "=", A).execute();
     const now = ctx.now().toISOString();
@@ -115,19 +98,9 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       .where("id", "=", A)
       .execute();
 
-    after(() => {
-      // the user's tokens went with it: caches everywhere drop them and their open streams end
-      announceRevocation(ctx, { userIds: users.map((u) => u.id) });
-      if (statuses.length > MAX_STREAMED_DELETES) return;
-      const userChannels = [A, ...followers.map((f) => f.account_id)].map(channels.user);
-      for (const s of statuses) {
-        for (const ch of userChannels) ctx.events.publish(ch, { event: "delete", id: s.id });
-        if (s.visibility === "public") {
-          ctx.events.publish(channels.public, { event: "delete", id: s.id });
-          ctx.events.publish(channels.publicLocal, { event: "delete", id: s.id });
-        }
-      }
-    });
+    // the user's tokens went with it: caches everywhere drop them and their open streams end
+    after(() => announceRevocation(ctx, { userIds: users.map((u) => u.id) }));
+    if (audience) announceDeletion(ctx, after, audience);
     return { statuses: statuses.length };
   });
 }

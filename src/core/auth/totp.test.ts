@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createTestUser, storeTest } from "../../testing/harness.ts";
+import { createTestUser, storeTest } from "../../../test/helpers/harness.ts";
 import { RateLimitError } from "../errors.ts";
 import { authenticate } from "./login.ts";
 import { LoginThrottle } from "./throttle.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { homeIds, insertStatus } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import type { AppContext } from "../../app.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
-import { homeIds, insertStatus } from "../timelines/test-helpers.ts";
 import { blockAccount, unblockAccount } from "./blocks.ts";
 import { followAccount, unfollowAccount } from "./follow.ts";
 import { muteAccount } from "./mutes.ts";

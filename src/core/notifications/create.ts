@@ -2,7 +2,7 @@ import type { AfterCommit, AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import { isBlockedEitherWay, muteActive } from "../../store/predicates.ts";
 import { channels } from "../events.ts";
-import { notificationGroupKey } from "./group_key.ts";
+import { notificationGroupKey } from "./group-key.ts";
 
 export type NotificationType =
   | "mention"

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { insertStatus } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import type { AppContext } from "../../app.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { blockAccount } from "../follows/blocks.ts";
-import { insertStatus } from "../timelines/test-helpers.ts";
 import { createNotification, type NotificationType } from "./create.ts";
-import { notificationGroupKey } from "./group_key.ts";
+import { notificationGroupKey } from "./group-key.ts";
 import {
   dismissNotificationGroup,
   getNotificationGroup,

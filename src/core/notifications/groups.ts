@@ -7,7 +7,7 @@ import type { AppContext } from "../../app.ts";
 import type { Page } from "../../store/paginate.ts";
 import type { Notification, Status } from "../../store/schema.ts";
 import { NotFoundError } from "../errors.ts";
-import { GROUPABLE_TYPES } from "./group_key.ts";
+import { GROUPABLE_TYPES } from "./group-key.ts";
 import { baseQuery, type NotificationFilter, withVisibleStatuses } from "./query.ts";
 
 /** How many accounts a group shows (Mastodon's SAMPLE_ACCOUNTS_SIZE). */

@@ -1,9 +1,8 @@
-/** Mentions and hashtags of a post: resolving them to rows and storing them, shared by create and edit. */
+/** Mentions and hashtags of a post: resolving them to accounts and tags (compose), reading tag names. */
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
-import type { Account, Status } from "../../store/schema.ts";
+import type { Account } from "../../store/schema.ts";
 import { accountShownSql } from "../accounts/visible.ts";
-import { attachStatusTags } from "../tags.ts";
 import { normalizeHashtag, type TokenizedText } from "../text/extract.ts";
 import { type MentionTarget, renderStatusHtml } from "../text/render.ts";
 
@@ -88,33 +87,6 @@ export async function parseStatusText(ctx: AppContext, db: Db, t: TokenizedText)
     },
   });
   return { html, mentioned: [...found.values()], tags };
-}
-
-/**
- * Stores mentions and hashtags of a status (tags upserted; a public or unlisted status makes its
- * tags public, see tags.ts); replaces what was there (edits).
- */
-export async function storeStatusEntities(
-  ctx: AppContext,
-  trx: Db,
-  status: Pick<Status, "id" | "visibility">,
-  parsed: ParsedText,
-  opts: { replace?: boolean } = {},
-): Promise<void> {
-  const statusId = status.id;
-  if (opts.replace) {
-    await trx.deleteFrom("mentions").where("status_id", "=", statusId).execute();
-    await trx.deleteFrom("status_tags").where("status_id", "=", statusId).execute();
-  }
-  if (parsed.mentioned.length > 0) {
-    await trx
-      .insertInto("mentions")
-      .values(
-        parsed.mentioned.map((a) => ({ id: ctx.ids(), status_id: statusId, account_id: a.id, silent: 0 })),
-      )
-      .execute();
-  }
-  await attachStatusTags(ctx, trx, statusId, parsed.tags, status.visibility);
 }
 
 /** Normalised tag names of a status (for hashtag stream channels). */

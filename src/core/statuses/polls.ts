@@ -46,36 +46,51 @@ export function validatePoll(ctx: AppContext, poll: PollInput): void {
     throw new ValidationError("Validation failed: Poll duration is too long");
 }
 
-/** Inserts a poll for a status and schedules its expiry job; returns the poll id. */
+/**
+ * A poll as it is stored: made by compose from a client's PollInput, or (later) by the inbox from a
+ * remote Question, whose end is a time rather than a duration.
+ */
+export interface NewPoll {
+  options: string[];
+  multiple: boolean;
+  hideTotals: boolean;
+  expiresAt: string;
+}
+
+/** A validated PollInput as it will be stored, ending `expiresIn` seconds from now. */
+export function newPoll(ctx: AppContext, input: PollInput): NewPoll {
+  return {
+    options: input.options.map((o) => o.trim()),
+    multiple: !!input.multiple,
+    hideTotals: !!input.hideTotals,
+    expiresAt: new Date(ctx.now().getTime() + input.expiresIn * 1000).toISOString(),
+  };
+}
+
+/** Inserts a poll for a status and schedules its expiry job. */
 export async function insertPoll(
   ctx: AppContext,
   trx: Db,
-  input: PollInput,
+  input: NewPoll,
   accountId: string,
   statusId: string,
   pollId: string = ctx.ids(),
 ): Promise<Poll> {
-  const now = ctx.now();
   const poll: Poll = {
     id: pollId,
     status_id: statusId,
     account_id: accountId,
-    options: JSON.stringify(input.options.map((o) => o.trim())),
+    options: JSON.stringify(input.options),
     multiple: input.multiple ? 1 : 0,
     hide_totals: input.hideTotals ? 1 : 0,
-    expires_at: new Date(now.getTime() + input.expiresIn * 1000).toISOString(),
+    expires_at: input.expiresAt,
     votes_count: 0,
     voters_count: 0,
     closed_notified: 0,
-    created_at: now.toISOString(),
+    created_at: ctx.now().toISOString(),
   };
   await trx.insertInto("polls").values(poll).execute();
-  await ctx.queue.enqueue(
-    trx,
-    "poll.expire",
-    { pollId: poll.id },
-    { runAt: new Date(poll.expires_at as string) },
-  );
+  await ctx.queue.enqueue(trx, "poll.expire", { pollId: poll.id }, { runAt: new Date(input.expiresAt) });
   return poll;
 }
 

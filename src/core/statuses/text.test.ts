@@ -2,13 +2,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KyselyPlugin } from "kysely";
+import { insertRemoteAccounts } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import type { AppContext } from "../../app.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
 import { tokenizationCount, tokenize } from "../text/extract.ts";
 import { createStatus } from "./create.ts";
 import { editStatus } from "./edit.ts";
 import { parseStatusText } from "./entities.ts";
-import { insertRemoteAccounts } from "./testing.ts";
 
 function countingDb(ctx: AppContext): { db: AppContext["db"]; count: () => number } {
   let n = 0;

@@ -7,6 +7,7 @@ import { loadTargetAccount } from "../follows/graph.ts";
 import { STATUS_KEY_COLUMNS, type StatusKey } from "../statuses/view.ts";
 import { normalizeHashtag } from "../text/extract.ts";
 import {
+  authorNotSuspendedSql,
   hiddenAccountList,
   notBlockedSql,
   notHiddenListSql,
@@ -16,10 +17,10 @@ import {
 
 /**
  * Timeline reads: one indexed query per page returning status rows newest first (callers serialise
- * them with serializeStatuses). Pagination keys are the status ids.
+ * them through core/statuses/hydrate.ts). Pagination keys are the status ids.
  */
 
-// without the content: the serialiser reads it only for statuses whose rendered parts are not cached
+// without the content: hydration reads it only for statuses whose rendered body the renderer lacks
 const HOME_COLUMNS = STATUS_KEY_COLUMNS.map((c) => `s.${c}` as const);
 
 /** Home: the materialised feed, visibility re-checked and blocked/muted authors left out. */
@@ -60,11 +61,10 @@ export async function publicTimeline(
   if (opts.onlyMedia) return []; // no media attachments exist yet
   let q = ctx.db
     .selectFrom("statuses as s")
-    .innerJoin("accounts as a", "a.id", "s.account_id")
     .selectAll("s")
     .where("s.visibility", "=", "public")
     .where("s.reblog_of_id", "is", null)
-    .where("a.suspended_at", "is", null)
+    .where(authorNotSuspendedSql("s.account_id"))
     .where((eb) =>
       eb.or([
         eb("s.in_reply_to_account_id", "is", null),
@@ -112,14 +112,26 @@ export async function tagTimeline(
   const idOf = (n: string) => known.get(normalizeHashtag(n));
   const anyIds = [tag, ...(opts.any ?? [])].map(idOf).filter((id): id is string => !!id);
   if (anyIds.length === 0) return [];
+  // Read from the tag's side: status_tags is keyed (tag_id, status_id), so one tag's statuses come
+  // newest first straight from that key and a page stops after `limit` of them. Read from the
+  // statuses' side instead, a rare tag meant walking every public status to find a page. The CROSS
+  // JOIN keeps SQLite to that order (it never reorders one; without statistics it preferred to
+  // start from the statuses); PostgreSQL plans it as the inner join it is.
   let q = ctx.db
-    .selectFrom("statuses as s")
-    .innerJoin("accounts as a", "a.id", "s.account_id")
+    .selectFrom("status_tags as tt")
+    .crossJoin("statuses as s")
+    .whereRef("s.id", "=", "tt.status_id")
     .selectAll("s")
+    .where("tt.tag_id", anyIds.length === 1 ? "=" : "in", anyIds.length === 1 ? anyIds[0] : anyIds)
     .where("s.visibility", "=", "public")
     .where("s.reblog_of_id", "is", null)
-    .where("a.suspended_at", "is", null)
-    .where(hasTag(anyIds));
+    .where(authorNotSuspendedSql("s.account_id"));
+  if (anyIds.length > 1) {
+    // a status carrying several of the tags comes once: on the first of them it carries
+    q = q.where(
+      sql<SqlBool>`tt.tag_id = (select min(tt2.tag_id) from status_tags tt2 where tt2.status_id = tt.status_id and tt2.tag_id in (${sql.join(anyIds)}))`,
+    );
+  }
   for (const name of opts.all ?? []) {
     const id = idOf(name);
     if (!id) return [];
@@ -133,7 +145,7 @@ export async function tagTimeline(
     q = q.where(
       notHiddenListSql("s.account_id", await hiddenAccountList(ctx.db, viewerId, ctx.now().toISOString())),
     );
-  return paginate(q, "s.id", page);
+  return paginate(q, "tt.status_id", page);
 }
 
 /**
@@ -221,7 +233,8 @@ export async function accountStatuses(
   );
   if (opts.pinned) {
     q = q.where(
-      sql<SqlBool>`exists (select 1 from status_pins sp where sp.status_id = s.id and sp.account_id = ${accountId})`,
+      // from the few pins to their statuses, not through all of the account's statuses
+      sql<SqlBool>`s.id in (select sp.status_id from status_pins sp where sp.account_id = ${accountId})`,
     );
   }
   if (opts.excludeReplies) {

@@ -1,7 +1,10 @@
-import type { AppContext } from "../../../app.ts";
+import type { AccountView, CredentialAccountBundle } from "../../../core/accounts/hydrate.ts";
 import { sourceFields } from "../../../core/accounts/profile.ts";
 import { userSettings } from "../../../core/accounts/settings.ts";
-import type { Account, User } from "../../../store/schema.ts";
+import type { User } from "../../../store/schema.ts";
+import type { RenderContext } from "./context.ts";
+
+export type { AccountView };
 
 export interface MastodonField {
   name: string;
@@ -62,44 +65,14 @@ function dayOf(iso: string): string {
 }
 
 /** Default avatar/header so clients never get an empty image URL. */
-export function defaultAvatarUrl(ctx: AppContext): string {
+export function defaultAvatarUrl(ctx: RenderContext): string {
   return ctx.uris.static("avatar.png");
 }
-export function defaultHeaderUrl(ctx: AppContext): string {
+export function defaultHeaderUrl(ctx: RenderContext): string {
   return ctx.uris.static("header.png");
 }
 
-/**
- * The account columns the entity needs: batch loaders select these rather than `*`, which would
- * also read (and copy into JavaScript) every account's key pairs.
- */
-export const ACCOUNT_VIEW_COLUMNS = [
-  "id",
-  "username",
-  "domain",
-  "display_name",
-  "note",
-  "fields",
-  "locked",
-  "bot",
-  "discoverable",
-  "indexable",
-  "avatar_url",
-  "header_url",
-  "uri",
-  "url",
-  "followers_count",
-  "following_count",
-  "statuses_count",
-  "last_status_at",
-  "suspended_at",
-  "created_at",
-  "updated_at",
-] as const satisfies readonly (keyof Account)[];
-
-export type AccountView = Pick<Account, (typeof ACCOUNT_VIEW_COLUMNS)[number]>;
-
-export function serializeAccount(ctx: AppContext, a: AccountView): MastodonAccount {
+export function serializeAccount(ctx: RenderContext, a: AccountView): MastodonAccount {
   const avatar = a.avatar_url ?? defaultAvatarUrl(ctx);
   const header = a.header_url ?? defaultHeaderUrl(ctx);
   return {
@@ -133,21 +106,8 @@ export function serializeAccount(ctx: AppContext, a: AccountView): MastodonAccou
   };
 }
 
-export function serializeAccounts(ctx: AppContext, accounts: Account[]): MastodonAccount[] {
+export function serializeAccounts(ctx: RenderContext, accounts: readonly AccountView[]): MastodonAccount[] {
   return accounts.map((a) => serializeAccount(ctx, a));
-}
-
-/** Loads accounts by id in one query, preserving nothing about order (callers map by id). */
-export async function loadAccountsById(
-  ctx: AppContext,
-  ids: Iterable<string>,
-): Promise<Map<string, Account>> {
-  const list = [...new Set(ids)];
-  const map = new Map<string, Account>();
-  if (list.length === 0) return map;
-  const rows = await ctx.db.selectFrom("accounts").selectAll().where("id", "in", list).execute();
-  for (const r of rows) map.set(r.id, r);
-  return map;
 }
 
 export interface MastodonRole {
@@ -187,17 +147,12 @@ export function roleOf(role: User["role"]): MastodonRole {
 }
 
 /** The signed-in user's own account (verify_credentials, update_credentials). */
-export async function serializeCredentialAccount(
-  ctx: AppContext,
-  account: Account,
-  user: User,
-): Promise<MastodonCredentialAccount> {
+export function toCredentialAccount(
+  ctx: RenderContext,
+  b: CredentialAccountBundle,
+): MastodonCredentialAccount {
+  const { account, user } = b;
   const settings = userSettings(user);
-  const pending = await ctx.db
-    .selectFrom("follow_requests")
-    .select((eb) => eb.fn.countAll().as("n"))
-    .where("target_account_id", "=", account.id)
-    .executeTakeFirst();
   const role = roleOf(user.role);
   const base = serializeAccount(ctx, account);
   return {
@@ -209,7 +164,7 @@ export async function serializeCredentialAccount(
       privacy: settings.default_privacy,
       sensitive: settings.default_sensitive,
       language: settings.default_language,
-      follow_requests_count: Number(pending?.n ?? 0),
+      follow_requests_count: b.followRequestsCount,
       hide_collections: false,
       discoverable: !!account.discoverable,
       indexable: !!account.indexable,

@@ -1,8 +1,9 @@
-import type { AppContext } from "../../../app.ts";
+import type { AccountView } from "../../../core/accounts/hydrate.ts";
 import type { ConversationRow } from "../../../core/conversations.ts";
-import type { Account } from "../../../store/schema.ts";
-import { loadAccountsById, type MastodonAccount, serializeAccount } from "./account.ts";
-import { type MastodonStatus, serializeStatuses } from "./status.ts";
+import type { AccountsAndStatuses } from "../../../core/statuses/hydrate.ts";
+import { type MastodonAccount, serializeAccount } from "./account.ts";
+import type { RenderContext } from "./context.ts";
+import { type MastodonStatus, toMastodonStatuses } from "./status.ts";
 
 export interface MastodonConversation {
   id: string;
@@ -12,21 +13,15 @@ export interface MastodonConversation {
 }
 
 /** Conversation entities; `accounts` are the other participants (oneself when alone, as Mastodon). */
-export async function serializeConversations(
-  ctx: AppContext,
-  rows: ConversationRow[],
-  viewer: Account,
-): Promise<MastodonConversation[]> {
-  if (rows.length === 0) return [];
-  const accounts = await loadAccountsById(ctx, [viewer.id, ...rows.flatMap((r) => r.participantIds)]);
-  const statuses = await serializeStatuses(
-    ctx,
-    rows.map((r) => r.lastStatus),
-    viewer,
-  );
-  const byId = new Map(statuses.map((s) => [s.id, s]));
+export function toMastodonConversations(
+  ctx: RenderContext,
+  rows: readonly ConversationRow[],
+  bundle: AccountsAndStatuses,
+  viewer: AccountView,
+): MastodonConversation[] {
+  const byId = new Map(toMastodonStatuses(ctx, bundle.statuses).map((s) => [s.id, s]));
   return rows.map((r) => {
-    const others = r.participantIds.map((id) => accounts.get(id)).filter((a): a is Account => !!a);
+    const others = r.participantIds.map((id) => bundle.accounts.get(id)).filter((a): a is AccountView => !!a);
     return {
       id: r.id,
       unread: r.unread,

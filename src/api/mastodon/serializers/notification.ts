@@ -1,7 +1,8 @@
-import type { AppContext } from "../../../app.ts";
-import type { Account, Notification, Status } from "../../../store/schema.ts";
-import { loadAccountsById, type MastodonAccount, serializeAccount } from "./account.ts";
-import { type MastodonStatus, serializeStatuses } from "./status.ts";
+import type { AccountsAndStatuses } from "../../../core/statuses/hydrate.ts";
+import type { Notification } from "../../../store/schema.ts";
+import { type MastodonAccount, serializeAccount } from "./account.ts";
+import type { RenderContext } from "./context.ts";
+import { type MastodonStatus, toMastodonStatuses } from "./status.ts";
 
 export interface MastodonNotification {
   id: string;
@@ -12,29 +13,24 @@ export interface MastodonNotification {
   status?: MastodonStatus;
 }
 
+/** The statuses notifications refer to, once each, in the order of their first reference. */
+export function notificationStatusIds(notifications: readonly Pick<Notification, "status_id">[]): string[] {
+  return [...new Set(notifications.map((n) => n.status_id).filter((id): id is string => !!id))];
+}
+
 /**
- * Notification entities, batched: one query for the accounts, one serializeStatuses call. Entries
- * whose account or (expected) status cannot be shown are dropped.
+ * Notification entities from their hydrated accounts and statuses. Entries whose account or
+ * (expected) status cannot be shown are dropped.
  */
-export async function serializeNotifications(
-  ctx: AppContext,
-  notifications: Notification[],
-  statuses: Map<string, Status>,
-  viewer: Account,
-): Promise<MastodonNotification[]> {
-  if (notifications.length === 0) return [];
-  const accounts = await loadAccountsById(
-    ctx,
-    notifications.map((n) => n.from_account_id),
-  );
-  const wanted = [...new Set(notifications.map((n) => n.status_id).filter((id): id is string => !!id))]
-    .map((id) => statuses.get(id))
-    .filter((s): s is Status => !!s);
-  const serialized = await serializeStatuses(ctx, wanted, viewer);
-  const byId = new Map(serialized.map((s) => [s.id, s]));
+export function toMastodonNotifications(
+  ctx: RenderContext,
+  notifications: readonly Notification[],
+  bundle: AccountsAndStatuses,
+): MastodonNotification[] {
+  const byId = new Map(toMastodonStatuses(ctx, bundle.statuses).map((s) => [s.id, s]));
   const out: MastodonNotification[] = [];
   for (const n of notifications) {
-    const account = accounts.get(n.from_account_id);
+    const account = bundle.accounts.get(n.from_account_id);
     if (!account) continue;
     const entry: MastodonNotification = {
       id: n.id,

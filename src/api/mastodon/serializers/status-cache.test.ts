@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { type J, post } from "../../../../test/helpers/api.ts";
+import { createTestUser, describeStores } from "../../../../test/helpers/harness.ts";
 import { Lru } from "../../../core/lru.ts";
 import { bookmarkStatus } from "../../../core/statuses/bookmark.ts";
 import { reblogStatus } from "../../../core/statuses/boost.ts";
 import { editStatus } from "../../../core/statuses/edit.ts";
 import { favouriteStatus, unfavouriteStatus } from "../../../core/statuses/favourite.ts";
 import { pinStatus } from "../../../core/statuses/pin.ts";
-import type { Json } from "../../../core/statuses/testing.ts";
-import { post } from "../../../core/statuses/testing.ts";
 import { STATUS_KEY_COLUMNS, type StatusKey } from "../../../core/statuses/view.ts";
 import type { Account, Status } from "../../../store/schema.ts";
-import { createTestUser, describeStores } from "../../../testing/harness.ts";
 import {
   STATUS_ENTITY_CACHE_MAX,
   STATUS_PARTS_CACHE_MAX,
@@ -18,7 +17,7 @@ import {
   serializeStatusesJson,
   statusEntityCache,
   statusPartsCache,
-} from "./status.ts";
+} from "../present.ts";
 
 test("Lru keeps at most max entries and forgets the least recently used", () => {
   const lru = new Lru<string, number>(2);
@@ -104,7 +103,7 @@ describeStores("status JSON parts cache", (get) => {
     const expected = JSON.stringify(await serializeStatuses(ctx, rows, viewer));
     const bytes = Buffer.from(await serializeStatusesJson(ctx, rows, viewer)).toString("utf8");
     assert.equal(bytes, expected);
-    return JSON.parse(bytes) as Json[];
+    return JSON.parse(bytes) as J[];
   };
 
   test("the bytes equal JSON.stringify(serializeStatuses) for every kind of status and viewer", async () => {
@@ -156,7 +155,7 @@ describeStores("status JSON parts cache", (get) => {
     assert.match(edited.content, /екінші/);
     assert.ok(edited.edited_at);
     assert.deepEqual(
-      edited.tags.map((t: Json) => t.name),
+      edited.tags.map((t: J) => t.name),
       ["басқа"],
     );
 
@@ -164,7 +163,7 @@ describeStores("status JSON parts cache", (get) => {
     assert.equal(del.status, 200);
     assert.deepEqual(await load(id), []);
     const home = await reader.api("/api/v1/timelines/home");
-    assert.ok(!((await home.json()) as Json[]).some((s: Json) => s.id === id));
+    assert.ok(!((await home.json()) as J[]).some((s: J) => s.id === id));
   });
 
   test("rows read without their content render the same, before and after an edit or a delete", async () => {
@@ -200,9 +199,9 @@ describeStores("status JSON parts cache", (get) => {
     const stale = await keys();
     statusPartsCache(ctx).clear();
     await author.api(`/api/v1/statuses/${b}`, { method: "DELETE" });
-    const parsed = JSON.parse(await text(stale)) as Json[];
+    const parsed = JSON.parse(await text(stale)) as J[];
     assert.deepEqual(
-      parsed.map((s: Json) => s.id),
+      parsed.map((s: J) => s.id),
       [boost.id, a],
     );
   });

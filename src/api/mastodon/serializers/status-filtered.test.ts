@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createTestUser, describeStores } from "../../../testing/harness.ts";
+import { createTestUser, describeStores } from "../../../../test/helpers/harness.ts";
 
 interface Json {
   id: string;

@@ -1,19 +1,25 @@
 /** Status lists as ready UTF-8 JSON, built from cached per-status parts (the timelines' hot path). */
-import type { AppContext } from "../../../app.ts";
+import { type AppContext, owned, resourceKey } from "../../../app.ts";
 import { Lru } from "../../../core/lru.ts";
-import { STATUS_VIEW_COLUMNS, type StatusKey, type StatusView } from "../../../core/statuses/view.ts";
-import { prepared } from "../../../store/prepared.ts";
-import type { Account } from "../../../store/schema.ts";
-import { serializePollWith } from "./poll.ts";
-import { type Batch, entityKey, filterResults, loadBatch, renderedAccount } from "./status-batch.ts";
+import {
+  type HydratedStatus,
+  type KnownText,
+  type StatusBody,
+  type StatusBundle,
+  versionKey,
+} from "../../../core/statuses/hydrate.ts";
+import type { StatusKey } from "../../../core/statuses/view.ts";
+import type { RenderContext } from "./context.ts";
+import { toMastodonPoll } from "./poll.ts";
+import { RenderedAccounts, toMastodonMentions, toMastodonTags } from "./status-batch.ts";
 
 /**
- * The viewer-independent parts of a status as UTF-8 JSON, per store, keyed like the entity cache
- * by id + edited_at: everything in them changes only with an edit (which makes a new key) or never.
- * Counters, the account, the poll, the reblogged original and the viewer's flags are rendered per
- * request from rows read per request. Encoding the JSON to UTF-8 costs more than building it.
+ * The viewer-independent parts of a status as UTF-8 JSON, in the context's cache keyed by
+ * versionKey (id + edited_at): everything in them changes only with an edit (which makes a new key)
+ * or never. Counters, the account, the poll, the reblogged original and the viewer's flags are
+ * rendered per request from the bundle. Encoding the JSON to UTF-8 costs more than building it.
  */
-interface StatusParts {
+export interface StatusParts {
   /** `{"id":…,"url":…,"replies_count":` */
   head: Buffer;
   /** `,"edited_at":…,"content":…,"reblog":` */
@@ -26,40 +32,55 @@ interface StatusParts {
 }
 
 export const STATUS_PARTS_CACHE_MAX = 5_000;
-const partsCaches = new WeakMap<object, Lru<string, StatusParts>>();
+const statusParts = resourceKey(
+  "status JSON parts",
+  () => new Lru<string, StatusParts>(STATUS_PARTS_CACHE_MAX),
+  (lru) => lru.clear(),
+);
 
-export function statusPartsCache(ctx: AppContext): Lru<string, StatusParts> {
-  let cache = partsCaches.get(ctx.store);
-  if (!cache) {
-    cache = new Lru(STATUS_PARTS_CACHE_MAX);
-    partsCaches.set(ctx.store, cache);
-  }
-  return cache;
+/** The context's parts cache (see StatusParts). */
+export function statusPartsCache(ctx: RenderContext): Lru<string, StatusParts> {
+  // its create() reads nothing from the context, so the render context's resources suffice
+  return owned(ctx as AppContext, statusParts);
 }
 
 const j = JSON.stringify;
 
-function isView(s: StatusKey): s is StatusView {
-  return "content" in s;
+/**
+ * The hint for core's hydrateStatusesPartly: statuses whose parts are cached need no body. The
+ * hits are held in `hits` so that other requests cannot evict them before they are rendered.
+ */
+export function cachedPartsHint(ctx: RenderContext): {
+  knownText: (s: StatusKey) => KnownText | undefined;
+  hits: Map<string, StatusParts>;
+} {
+  const cache = statusPartsCache(ctx);
+  const hits = new Map<string, StatusParts>();
+  return {
+    hits,
+    knownText: (s) => {
+      const parts = cache.get(versionKey(s));
+      if (parts) hits.set(s.id, parts);
+      return parts;
+    },
+  };
 }
 
-/** Cached parts, or parts rendered from the full row (`views`) and cached under that row's key. */
+/** Parts held for this render, or rendered from the hydrated body and cached under the row's key. */
 function partsOf(
-  ctx: AppContext,
-  s: StatusKey,
-  b: Batch<StatusKey>,
+  ctx: RenderContext,
+  h: HydratedStatus<StatusBody | null>,
   hits: Map<string, StatusParts>,
-  views: Map<string, StatusView>,
 ): StatusParts | null {
+  const s = h.row;
   let parts = hits.get(s.id);
   if (parts) return parts;
   const cache = statusPartsCache(ctx);
-  const key = entityKey(s);
+  const key = versionKey(s);
   parts = cache.get(key);
   if (!parts) {
-    const row = isView(s) ? s : views.get(s.id);
-    if (!row) return null; // deleted since the page was read
-    const e = b.entities.get(s.id);
+    if (!h.body) return null; // cannot happen: a status without body was a hit
+    const row = h.body.view;
     parts = {
       head: Buffer.from(
         `{"id":${j(row.id)},"created_at":${j(row.created_at)},"in_reply_to_id":${j(row.in_reply_to_id)},` +
@@ -69,39 +90,34 @@ function partsOf(
       ),
       mid: Buffer.from(`,"edited_at":${j(row.edited_at)},"content":${j(row.content)},"reblog":`),
       tail: Buffer.from(
-        `,"media_attachments":[],"mentions":${j(e?.mentions ?? [])},"tags":${j(e?.tags ?? [])},` +
-          `"emojis":[],"card":null,"poll":`,
+        `,"media_attachments":[],"mentions":${j(toMastodonMentions(h.body.mentions))},` +
+          `"tags":${j(toMastodonTags(ctx, h.body.tags))},"emojis":[],"card":null,"poll":`,
       ),
       content: row.content,
       spoiler_text: row.spoiler_text,
     };
     // an edit between the page read and the full read: shown, but not cached under the old key
-    if (entityKey(row) === key) cache.set(key, parts);
+    if (versionKey(row) === key) cache.set(key, parts);
   }
   return parts;
 }
 
 const NULL = Buffer.from("null");
 
-/** `build` as UTF-8 JSON chunks appended to `out`; false (nothing appended) where build gives null. */
-function buildBytes(
-  ctx: AppContext,
-  s: StatusKey,
-  b: Batch<StatusKey>,
-  hits: Map<string, StatusParts>,
-  views: Map<string, StatusView>,
-  viewer: Account | null,
-  accountBytes: Map<string, Buffer>,
-  out: Buffer[],
-  depth = 0,
-): boolean {
-  const account = b.accounts.get(s.account_id);
-  if (!account) return false;
+interface Render {
+  ctx: RenderContext;
+  viewerId: string | null;
+  hits: Map<string, StatusParts>;
+  accounts: RenderedAccounts;
+  accountBytes: Map<string, Buffer>;
+}
+
+/** One status as UTF-8 JSON chunks appended to `out`; false (nothing appended) where it cannot be rendered. */
+function buildBytes(r: Render, h: HydratedStatus<StatusBody | null>, out: Buffer[]): boolean {
+  const s = h.row;
   const start = out.length;
-  const parts = partsOf(ctx, s, b, hits, views);
+  const parts = partsOf(r.ctx, h, r.hits);
   if (!parts) return false;
-  let properParts = parts;
-  let proper: StatusKey = s;
   out.push(
     parts.head,
     Buffer.from(
@@ -109,47 +125,27 @@ function buildBytes(
     ),
     parts.mid,
   );
-  if (s.reblog_of_id) {
-    const original = b.originals.get(s.reblog_of_id);
-    const originalParts = original ? partsOf(ctx, original, b, hits, views) : null;
-    if (
-      !original ||
-      !originalParts ||
-      depth !== 0 ||
-      !buildBytes(ctx, original, b, hits, views, viewer, accountBytes, out, 1)
-    ) {
-      out.length = start; // a reblog whose original is gone is not shown
+  if (h.reblog) {
+    if (!buildBytes(r, h.reblog, out)) {
+      out.length = start;
       return false;
     }
-    proper = original;
-    properParts = originalParts;
   } else out.push(NULL);
-  let acc = accountBytes.get(account.id);
+  let acc = r.accountBytes.get(h.account.id);
   if (!acc) {
-    acc = Buffer.from(`,"account":${j(renderedAccount(ctx, b, account))}`);
-    accountBytes.set(account.id, acc);
+    acc = Buffer.from(`,"account":${j(r.accounts.get(h.account))}`);
+    r.accountBytes.set(h.account.id, acc);
   }
   out.push(acc, parts.tail);
-  const poll = s.poll_id ? b.polls.get(s.poll_id) : undefined;
-  let rest = poll ? j(serializePollWith(ctx, poll, b.pollExtras, viewer?.id ?? null)) : "null";
-  if (viewer) {
-    const filtered = filterResults(
-      b,
-      {
-        id: proper.id,
-        account_id: proper.account_id,
-        content: properParts.content,
-        spoiler_text: properParts.spoiler_text,
-      },
-      viewer,
-    );
-    rest += `,"filtered":${filtered.length ? j(filtered) : "[]"}`;
-    rest += `,"favourited":${b.favourited.has(s.id)},"reblogged":${b.reblogged.has(s.id)}`;
-    rest += `,"muted":${!!s.conversation_id && b.mutedConversations.has(s.conversation_id)}`;
-    rest += `,"bookmarked":${b.bookmarked.has(s.id)}`;
-    if (s.account_id === viewer.id) {
-      if (!s.reblog_of_id && s.visibility !== "direct") rest += `,"pinned":${b.pinned.has(s.id)}`;
-      rest += `,"application":${j(s.application_id ? (b.apps.get(s.application_id) ?? null) : null)}`;
+  let rest = h.poll ? j(toMastodonPoll(r.ctx, h.poll, r.viewerId)) : "null";
+  if (h.viewer && r.viewerId) {
+    rest += `,"filtered":${h.filtered.length ? j(h.filtered) : "[]"}`;
+    rest += `,"favourited":${h.viewer.favourited},"reblogged":${h.viewer.reblogged}`;
+    rest += `,"muted":${h.viewer.muted}`;
+    rest += `,"bookmarked":${h.viewer.bookmarked}`;
+    if (s.account_id === r.viewerId) {
+      if (!s.reblog_of_id && s.visibility !== "direct") rest += `,"pinned":${h.viewer.pinned}`;
+      rest += `,"application":${j(h.application)}`;
     }
   }
   out.push(Buffer.from(`${rest}}`));
@@ -161,46 +157,28 @@ const COMMA = Buffer.from(",");
 const CLOSE = Buffer.from("]");
 
 /**
- * `JSON.stringify(await serializeStatuses(ctx, statuses, viewer))` as UTF-8 bytes, byte for byte,
- * for list responses: the unchanging parts of each status come from statusPartsCache.
+ * `JSON.stringify(toMastodonStatuses(ctx, bundle))` as UTF-8 bytes, byte for byte, for list
+ * responses: the unchanging parts of each status come from the context's parts cache (`hits` are
+ * those cachedPartsHint held while the bundle was hydrated).
  */
-export async function serializeStatusesJson(
-  ctx: AppContext,
-  statuses: StatusKey[],
-  viewer: Account | null,
-): Promise<Uint8Array<ArrayBuffer>> {
-  if (statuses.length === 0) return new TextEncoder().encode("[]");
-  // rows read without their content (StatusKey) need it only where the parts are not cached; the
-  // hits are held here so that other requests cannot evict them before they are used
-  const cache = statusPartsCache(ctx);
-  const hits = new Map<string, StatusParts>();
-  const need: string[] = [];
-  for (const s of statuses) {
-    if (isView(s)) continue;
-    const parts = cache.get(entityKey(s));
-    if (parts) hits.set(s.id, parts);
-    else need.push(s.id);
-  }
-  const n = need.length;
-  const [batch, viewRows] = await Promise.all([
-    loadBatch(ctx, statuses, viewer),
-    n
-      ? prepared(
-          ctx.db,
-          `status-views-by-id:${n}`,
-          (p) =>
-            ctx.db.selectFrom("statuses").select(STATUS_VIEW_COLUMNS).where("id", "in", p.list("ids", n)),
-          { ids: need },
-        )
-      : Promise.resolve([] as StatusView[]),
-  ]);
-  const views = new Map(viewRows.map((r) => [r.id, r]));
-  const accountBytes = new Map<string, Buffer>();
+export function statusesJson(
+  ctx: RenderContext,
+  bundle: StatusBundle<StatusBody | null>,
+  hits: Map<string, StatusParts>,
+): Uint8Array<ArrayBuffer> {
+  if (bundle.statuses.length === 0) return new TextEncoder().encode("[]");
+  const r: Render = {
+    ctx,
+    viewerId: bundle.viewerId,
+    hits,
+    accounts: new RenderedAccounts(ctx),
+    accountBytes: new Map(),
+  };
   const out: Buffer[] = [OPEN];
-  for (const s of statuses) {
+  for (const h of bundle.statuses) {
     const before = out.length;
     if (before > 1) out.push(COMMA);
-    if (!buildBytes(ctx, s, batch, hits, views, viewer, accountBytes, out) && before > 1) out.length = before;
+    if (!buildBytes(r, h, out) && before > 1) out.length = before;
   }
   out.push(CLOSE);
   return Buffer.concat(out);

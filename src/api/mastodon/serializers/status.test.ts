@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KyselyPlugin } from "kysely";
+import { post } from "../../../../test/helpers/api.ts";
+import { follow } from "../../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../../test/helpers/harness.ts";
 import type { AppContext } from "../../../app.ts";
-import { follow, post } from "../../../core/statuses/testing.ts";
 import type { Status } from "../../../store/schema.ts";
-import { createTestUser, describeStores } from "../../../testing/harness.ts";
-import { serializeStatuses } from "./status.ts";
+import { serializeStatuses } from "../present.ts";
 
 function counting(ctx: AppContext): { ctx: AppContext; count: () => number } {
   let n = 0;

@@ -1,12 +1,9 @@
-import type { AppContext } from "../../../app.ts";
-import type { StatusView } from "../../../core/statuses/view.ts";
-import type { Account, Status } from "../../../store/schema.ts";
+import type { HydratedStatus, StatusBundle } from "../../../core/statuses/hydrate.ts";
+import type { Status } from "../../../store/schema.ts";
 import type { MastodonAccount } from "./account.ts";
-import { type MastodonPoll, serializePollWith } from "./poll.ts";
-import { type Batch, filterResults, loadBatch, renderedAccount } from "./status-batch.ts";
-
-export { STATUS_ENTITY_CACHE_MAX, statusEntityCache } from "./status-batch.ts";
-export { STATUS_PARTS_CACHE_MAX, serializeStatusesJson, statusPartsCache } from "./status-json.ts";
+import type { RenderContext } from "./context.ts";
+import { type MastodonPoll, toMastodonPoll } from "./poll.ts";
+import { RenderedAccounts, toMastodonMentions, toMastodonTags } from "./status-batch.ts";
 
 export interface MastodonMention {
   id: string;
@@ -61,87 +58,59 @@ export interface MastodonStatus {
 }
 
 function build(
-  ctx: AppContext,
-  s: StatusView,
-  b: Batch,
-  viewer: Account | null,
-  depth = 0,
-): MastodonStatus | null {
-  const account = b.accounts.get(s.account_id);
-  if (!account) return null;
-  let reblog: MastodonStatus | null = null;
-  if (s.reblog_of_id) {
-    const original = b.originals.get(s.reblog_of_id);
-    reblog = original && depth === 0 ? build(ctx, original, b, viewer, 1) : null;
-    if (!reblog) return null; // a reblog whose original is gone is not shown
-  }
-  const poll = s.poll_id ? b.polls.get(s.poll_id) : undefined;
+  ctx: RenderContext,
+  h: HydratedStatus,
+  viewerId: string | null,
+  accounts: RenderedAccounts,
+): MastodonStatus {
+  const s = h.row;
+  const v = h.body.view;
+  const reblog = h.reblog ? build(ctx, h.reblog, viewerId, accounts) : null;
   const out: MastodonStatus = {
     id: s.id,
-    created_at: s.created_at,
-    in_reply_to_id: s.in_reply_to_id,
-    in_reply_to_account_id: s.in_reply_to_account_id,
-    sensitive: !!s.sensitive,
-    spoiler_text: s.spoiler_text,
+    created_at: v.created_at,
+    in_reply_to_id: v.in_reply_to_id,
+    in_reply_to_account_id: v.in_reply_to_account_id,
+    sensitive: !!v.sensitive,
+    spoiler_text: v.spoiler_text,
     visibility: s.visibility,
-    language: s.language,
-    uri: s.uri,
-    url: s.url || null,
+    language: v.language,
+    uri: v.uri,
+    url: v.url || null,
     replies_count: s.replies_count,
     reblogs_count: s.reblogs_count,
     favourites_count: s.favourites_count,
-    edited_at: s.edited_at,
-    content: s.content,
+    edited_at: v.edited_at,
+    content: v.content,
     reblog,
-    account: renderedAccount(ctx, b, account),
+    account: accounts.get(h.account),
     media_attachments: [],
-    mentions: b.entities.get(s.id)?.mentions ?? [],
-    tags: b.entities.get(s.id)?.tags ?? [],
+    mentions: toMastodonMentions(h.body.mentions),
+    tags: toMastodonTags(ctx, h.body.tags),
     emojis: [],
     card: null,
-    poll: poll ? serializePollWith(ctx, poll, b.pollExtras, viewer?.id ?? null) : null,
+    poll: h.poll ? toMastodonPoll(ctx, h.poll, viewerId) : null,
   };
-  if (viewer) {
-    out.filtered = reblog ? (reblog.filtered ?? []) : filterResults(b, s, viewer);
-    out.favourited = b.favourited.has(s.id);
-    out.reblogged = b.reblogged.has(s.id);
-    out.muted = !!s.conversation_id && b.mutedConversations.has(s.conversation_id);
-    out.bookmarked = b.bookmarked.has(s.id);
-    if (s.account_id === viewer.id) {
+  if (h.viewer && viewerId) {
+    out.filtered = h.filtered;
+    out.favourited = h.viewer.favourited;
+    out.reblogged = h.viewer.reblogged;
+    out.muted = h.viewer.muted;
+    out.bookmarked = h.viewer.bookmarked;
+    if (s.account_id === viewerId) {
       // Mastodon: `pinned` only where the viewer could pin; the application only to its author
-      if (!s.reblog_of_id && s.visibility !== "direct") out.pinned = b.pinned.has(s.id);
-      out.application = s.application_id ? (b.apps.get(s.application_id) ?? null) : null;
+      if (!s.reblog_of_id && s.visibility !== "direct") out.pinned = h.viewer.pinned;
+      out.application = h.application;
     }
   }
   return out;
 }
 
 /**
- * Mastodon Status entities for `statuses`, in the same order, as seen by `viewer`. The caller has
- * already applied visibility; statuses whose author (or reblogged original) is missing are dropped.
- * Related rows are loaded with a fixed number of queries whatever the number of statuses.
+ * Mastodon Status entities for a bundle's statuses, in its order, as its viewer sees them (the
+ * bundle already left out what cannot be shown).
  */
-export async function serializeStatuses(
-  ctx: AppContext,
-  statuses: StatusView[],
-  viewer: Account | null,
-): Promise<MastodonStatus[]> {
-  if (statuses.length === 0) return [];
-  const batch = await loadBatch(ctx, statuses, viewer);
-  const out: MastodonStatus[] = [];
-  for (const s of statuses) {
-    const m = build(ctx, s, batch, viewer);
-    if (m) out.push(m);
-  }
-  return out;
-}
-
-export async function serializeStatus(
-  ctx: AppContext,
-  status: StatusView,
-  viewer: Account | null,
-): Promise<MastodonStatus> {
-  const [m] = await serializeStatuses(ctx, [status], viewer);
-  if (!m) throw new Error(`status ${status.id} cannot be serialised (author or original missing)`);
-  return m;
+export function toMastodonStatuses(ctx: RenderContext, bundle: StatusBundle): MastodonStatus[] {
+  const accounts = new RenderedAccounts(ctx);
+  return bundle.statuses.map((h) => build(ctx, h, bundle.viewerId, accounts));
 }

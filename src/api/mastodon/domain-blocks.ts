@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
-import { blockDomain, listDomainBlocks, unblockDomain } from "../../core/domain_blocks.ts";
+import { blockDomain, listDomainBlocks, unblockDomain } from "../../core/domain-blocks.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate } from "../params.ts";

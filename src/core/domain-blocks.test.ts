@@ -1,48 +1,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { insertRemoteAccounts, insertStatus } from "../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores, testConfig } from "../../test/helpers/harness.ts";
 import type { AppContext } from "../app.ts";
 import type { Account } from "../store/schema.ts";
-import { createTestUser, describeStores, testConfig } from "../testing/harness.ts";
 import { directory } from "./directory.ts";
-import { blockDomain, listDomainBlocks, normalizeDomain, unblockDomain } from "./domain_blocks.ts";
+import { blockDomain, listDomainBlocks, normalizeDomain, unblockDomain } from "./domain-blocks.ts";
 import { getRelationship } from "./follows/relationships.ts";
 import { search } from "./search.ts";
 import { publicTimeline } from "./timelines/queries.ts";
-import { insertStatus } from "./timelines/test-helpers.ts";
 
 async function remoteAccount(ctx: AppContext, username: string, domain: string): Promise<Account> {
-  const now = ctx.now().toISOString();
-  const row = {
-    id: ctx.ids(),
-    username,
-    domain,
-    display_name: username,
-    note: "",
-    note_source: "",
-    fields: "[]",
-    locked: 0,
-    bot: 0,
-    discoverable: 1,
-    indexable: 1,
-    avatar_url: null,
-    header_url: null,
-    uri: `https://${domain}/users/${username}`,
-    url: `https://${domain}/@${username}`,
-    inbox_url: null,
-    outbox_url: null,
-    shared_inbox_url: null,
-    followers_url: null,
-    following_url: null,
-    public_key_pem: null,
-    ed25519_public_key: null,
-    last_status_at: null,
-    suspended_at: null,
-    moved_to_account_id: null,
-    created_at: now,
-    updated_at: now,
-  };
-  await ctx.db.insertInto("accounts").values(row).execute();
-  return ctx.db.selectFrom("accounts").selectAll().where("id", "=", row.id).executeTakeFirstOrThrow();
+  const [account] = await insertRemoteAccounts(ctx, domain, [username]);
+  return account;
 }
 
 test("domains are normalised; nonsense and our own domain are refused", () => {

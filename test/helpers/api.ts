@@ -1,6 +1,6 @@
 /** Helpers for API tests: post through the real route (jobs drained) and read JSON bodies. */
 import assert from "node:assert/strict";
-import type { AppContext } from "../app.ts";
+import type { AppContext } from "../../src/app.ts";
 import type { TestUser } from "./harness.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
@@ -20,3 +20,13 @@ export async function postStatus(
 }
 
 export const json = async (res: Response | Promise<Response>): Promise<J> => (await res).json();
+
+/** POST /api/v1/statuses as `user`, whatever the answer (for refusals); no jobs run. */
+export async function post(
+  user: TestUser,
+  json: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<{ status: number; body: J }> {
+  const res = await user.api("/api/v1/statuses", { method: "POST", json, headers });
+  return { status: res.status, body: (await res.json()) as J };
+}

@@ -1,8 +1,8 @@
 /** Test support for the OAuth flows: a cookie jar, PKCE pairs and form scraping. */
 import { randomBytes } from "node:crypto";
-import type { AppContext } from "../../app.ts";
-import { s256 } from "../../core/auth/codes.ts";
-import { apiCaller } from "../../testing/harness.ts";
+import type { AppContext } from "../../src/app.ts";
+import { s256 } from "../../src/core/auth/codes.ts";
+import { apiCaller } from "./harness.ts";
 
 export function pkcePair() {
   const verifier = randomBytes(48).toString("base64url");

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { follow, type Json, post } from "../../core/statuses/testing.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
+import { type J, post } from "../../../test/helpers/api.ts";
+import { follow } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 describeStores("status interactions API", (get) => {
   test("favourite / unfavourite: idempotent, counted, notified, listed with Link headers", async () => {
@@ -11,9 +12,7 @@ describeStores("status interactions API", (get) => {
     const carol = await createTestUser(ctx);
     const s = (await post(alice, { status: "fave me" })).body;
     for (let i = 0; i < 2; i++) {
-      const r = (await (
-        await bob.api(`/api/v1/statuses/${s.id}/favourite`, { method: "POST" })
-      ).json()) as Json;
+      const r = (await (await bob.api(`/api/v1/statuses/${s.id}/favourite`, { method: "POST" })).json()) as J;
       assert.equal(r.favourited, true);
       assert.equal(r.favourites_count, 1);
     }
@@ -26,7 +25,7 @@ describeStores("status interactions API", (get) => {
     assert.equal(notes.filter((n) => n.type === "favourite").length, 2);
 
     const page1 = await alice.api(`/api/v1/statuses/${s.id}/favourited_by?limit=1`);
-    const p1 = (await page1.json()) as Json[];
+    const p1 = (await page1.json()) as J[];
     assert.deepEqual(
       p1.map((a) => a.id),
       [carol.account.id],
@@ -34,7 +33,7 @@ describeStores("status interactions API", (get) => {
     const link = page1.headers.get("link") ?? "";
     const next = /<([^>]+)>; rel="next"/.exec(link)?.[1];
     assert.ok(next);
-    const p2 = (await (await alice.api(next)).json()) as Json[];
+    const p2 = (await (await alice.api(next)).json()) as J[];
     assert.deepEqual(
       p2.map((a) => a.id),
       [bob.account.id],
@@ -42,14 +41,14 @@ describeStores("status interactions API", (get) => {
 
     const favs = await bob.api("/api/v1/favourites");
     assert.deepEqual(
-      ((await favs.json()) as Json[]).map((x) => x.id),
+      ((await favs.json()) as J[]).map((x) => x.id),
       [s.id],
     );
     assert.match(favs.headers.get("link") ?? "", /max_id=\d+>; rel="next"/);
 
     const un = (await (
       await bob.api(`/api/v1/statuses/${s.id}/unfavourite`, { method: "POST" })
-    ).json()) as Json;
+    ).json()) as J;
     assert.equal(un.favourited, false);
     assert.equal(un.favourites_count, 1);
     assert.deepEqual(await (await bob.api("/api/v1/favourites")).json(), []);
@@ -60,8 +59,8 @@ describeStores("status interactions API", (get) => {
     const alice = await createTestUser(ctx);
     const bob = await createTestUser(ctx);
     const s = (await post(alice, { status: "boost me" })).body;
-    const r1 = (await (await bob.api(`/api/v1/statuses/${s.id}/reblog`, { method: "POST" })).json()) as Json;
-    const r2 = (await (await bob.api(`/api/v1/statuses/${s.id}/reblog`, { method: "POST" })).json()) as Json;
+    const r1 = (await (await bob.api(`/api/v1/statuses/${s.id}/reblog`, { method: "POST" })).json()) as J;
+    const r2 = (await (await bob.api(`/api/v1/statuses/${s.id}/reblog`, { method: "POST" })).json()) as J;
     assert.equal(r1.id, r2.id);
     assert.equal(r1.reblog.id, s.id);
     assert.equal(r1.reblog.reblogged, true);
@@ -69,7 +68,7 @@ describeStores("status interactions API", (get) => {
     assert.equal(r1.content, "");
     assert.equal(r1.account.id, bob.account.id);
     // reblogging the reblog reblogs the original (still idempotent)
-    const r3 = (await (await bob.api(`/api/v1/statuses/${r1.id}/reblog`, { method: "POST" })).json()) as Json;
+    const r3 = (await (await bob.api(`/api/v1/statuses/${r1.id}/reblog`, { method: "POST" })).json()) as J;
     assert.equal(r3.id, r1.id);
     const bobAcc = await ctx.db
       .selectFrom("accounts")
@@ -95,14 +94,12 @@ describeStores("status interactions API", (get) => {
       notes.map((n) => [n.type, n.status_id]),
       [["reblog", r1.id]],
     );
-    const by = (await (await alice.api(`/api/v1/statuses/${s.id}/reblogged_by`)).json()) as Json[];
+    const by = (await (await alice.api(`/api/v1/statuses/${s.id}/reblogged_by`)).json()) as J[];
     assert.deepEqual(
       by.map((a) => a.id),
       [bob.account.id],
     );
-    const un = (await (
-      await bob.api(`/api/v1/statuses/${s.id}/unreblog`, { method: "POST" })
-    ).json()) as Json;
+    const un = (await (await bob.api(`/api/v1/statuses/${s.id}/unreblog`, { method: "POST" })).json()) as J;
     assert.equal(un.id, s.id);
     assert.equal(un.reblogged, false);
     assert.equal(un.reblogs_count, 0);
@@ -159,25 +156,21 @@ describeStores("status interactions API", (get) => {
     const a = (await post(alice, { status: "a" })).body;
     const b = (await post(alice, { status: "b", visibility: "private" })).body;
     for (const s of [a, b]) {
-      const r = (await (
-        await bob.api(`/api/v1/statuses/${s.id}/bookmark`, { method: "POST" })
-      ).json()) as Json;
+      const r = (await (await bob.api(`/api/v1/statuses/${s.id}/bookmark`, { method: "POST" })).json()) as J;
       assert.equal(r.bookmarked, true);
     }
     const list = await bob.api("/api/v1/bookmarks");
     assert.deepEqual(
-      ((await list.json()) as Json[]).map((x) => x.id),
+      ((await list.json()) as J[]).map((x) => x.id),
       [b.id, a.id],
     );
     assert.ok(list.headers.get("link"));
     await ctx.db.deleteFrom("follows").where("account_id", "=", bob.account.id).execute();
     assert.deepEqual(
-      ((await (await bob.api("/api/v1/bookmarks")).json()) as Json[]).map((x) => x.id),
+      ((await (await bob.api("/api/v1/bookmarks")).json()) as J[]).map((x) => x.id),
       [a.id],
     );
-    const un = (await (
-      await bob.api(`/api/v1/statuses/${a.id}/unbookmark`, { method: "POST" })
-    ).json()) as Json;
+    const un = (await (await bob.api(`/api/v1/statuses/${a.id}/unbookmark`, { method: "POST" })).json()) as J;
     assert.equal(un.bookmarked, false);
   });
 
@@ -194,14 +187,12 @@ describeStores("status interactions API", (get) => {
     for (let i = 0; i < 5; i++) {
       const r = await alice.api(`/api/v1/statuses/${ids[i]}/pin`, { method: "POST" });
       assert.equal(r.status, 200);
-      assert.equal(((await r.json()) as Json).pinned, true);
+      assert.equal(((await r.json()) as J).pinned, true);
     }
     const sixth = await alice.api(`/api/v1/statuses/${ids[5]}/pin`, { method: "POST" });
     assert.equal(sixth.status, 422);
-    assert.match(((await sixth.json()) as Json).error, /maximum/);
-    const un = (await (
-      await alice.api(`/api/v1/statuses/${ids[0]}/unpin`, { method: "POST" })
-    ).json()) as Json;
+    assert.match(((await sixth.json()) as J).error, /maximum/);
+    const un = (await (await alice.api(`/api/v1/statuses/${ids[0]}/unpin`, { method: "POST" })).json()) as J;
     assert.equal(un.pinned, false);
     assert.equal((await alice.api(`/api/v1/statuses/${ids[5]}/pin`, { method: "POST" })).status, 200);
   });
@@ -211,7 +202,7 @@ describeStores("status interactions API", (get) => {
     const alice = await createTestUser(ctx);
     const bob = await createTestUser(ctx);
     const root = (await post(alice, { status: `@${bob.account.username} hi` })).body;
-    const m = (await (await bob.api(`/api/v1/statuses/${root.id}/mute`, { method: "POST" })).json()) as Json;
+    const m = (await (await bob.api(`/api/v1/statuses/${root.id}/mute`, { method: "POST" })).json()) as J;
     assert.equal(m.muted, true);
     await post(alice, { status: `@${bob.account.username} again`, in_reply_to_id: root.id });
     const notes = await ctx.db
@@ -220,9 +211,7 @@ describeStores("status interactions API", (get) => {
       .where("account_id", "=", bob.account.id)
       .execute();
     assert.equal(notes.length, 1);
-    const u = (await (
-      await bob.api(`/api/v1/statuses/${root.id}/unmute`, { method: "POST" })
-    ).json()) as Json;
+    const u = (await (await bob.api(`/api/v1/statuses/${root.id}/unmute`, { method: "POST" })).json()) as J;
     assert.equal(u.muted, false);
   });
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { follow, type Json, post } from "../../core/statuses/testing.ts";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
+import { type J, post } from "../../../test/helpers/api.ts";
+import { follow } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 describeStores("status edit, delete, context API", (get) => {
   test("edit: history keeps the original first, source, edited_at, 'update' for boosters", async () => {
@@ -20,16 +21,16 @@ describeStores("status edit, delete, context API", (get) => {
       json: { status: "second <i>#two</i>", spoiler_text: "cw" },
     });
     assert.equal(e1.status, 200);
-    const b1 = (await e1.json()) as Json;
+    const b1 = (await e1.json()) as J;
     assert.ok(b1.edited_at);
     assert.equal(b1.sensitive, true);
     assert.ok(b1.content.includes("&lt;i&gt;"));
     assert.deepEqual(
-      b1.tags.map((t: Json) => t.name),
+      b1.tags.map((t: J) => t.name),
       ["two"],
     );
     await alice.api(`/api/v1/statuses/${s.id}`, { method: "PUT", json: { status: "third" } });
-    const hist = (await (await alice.api(`/api/v1/statuses/${s.id}/history`)).json()) as Json[];
+    const hist = (await (await alice.api(`/api/v1/statuses/${s.id}/history`)).json()) as J[];
     assert.deepEqual(
       hist.map((h) => [h.content.replace(/<[^>]+>/g, ""), h.spoiler_text]),
       [
@@ -39,7 +40,7 @@ describeStores("status edit, delete, context API", (get) => {
       ],
     );
     assert.equal(hist[0].account.id, alice.account.id);
-    const src = (await (await alice.api(`/api/v1/statuses/${s.id}/source`)).json()) as Json;
+    const src = (await (await alice.api(`/api/v1/statuses/${s.id}/source`)).json()) as J;
     assert.deepEqual(src, { id: s.id, text: "third", spoiler_text: "" });
     assert.equal((await bob.api(`/api/v1/statuses/${s.id}/source`)).status, 404);
     const notes = await ctx.db
@@ -56,14 +57,11 @@ describeStores("status edit, delete, context API", (get) => {
     assert.ok(jobs.some((j) => JSON.parse(j.payload).statusId === s.id));
     // an unedited status has its current version as the only history entry
     const plain = (await post(alice, { status: "plain" })).body;
-    const h2 = (await (await alice.api(`/api/v1/statuses/${plain.id}/history`)).json()) as Json[];
+    const h2 = (await (await alice.api(`/api/v1/statuses/${plain.id}/history`)).json()) as J[];
     assert.equal(h2.length, 1);
     // editing with nothing changed creates no history
     await alice.api(`/api/v1/statuses/${plain.id}`, { method: "PUT", json: { status: "plain" } });
-    assert.equal(
-      ((await (await alice.api(`/api/v1/statuses/${plain.id}/history`)).json()) as Json[]).length,
-      1,
-    );
+    assert.equal(((await (await alice.api(`/api/v1/statuses/${plain.id}/history`)).json()) as J[]).length, 1);
   });
 
   test("edit of a poll resets votes when options change", async () => {
@@ -81,7 +79,7 @@ describeStores("status edit, delete, context API", (get) => {
         method: "PUT",
         json: { status: "q?", poll: { options: ["a", "b"], expires_in: 3600 } },
       })
-    ).json()) as Json;
+    ).json()) as J;
     assert.equal(same.poll.id, s.poll.id);
     assert.equal(same.poll.votes_count, 1);
     const changed = (await (
@@ -89,14 +87,14 @@ describeStores("status edit, delete, context API", (get) => {
         method: "PUT",
         json: { status: "q?", poll: { options: ["a", "c"], expires_in: 3600 } },
       })
-    ).json()) as Json;
+    ).json()) as J;
     assert.notEqual(changed.poll.id, s.poll.id);
     assert.equal(changed.poll.votes_count, 0);
-    const hist = (await (await alice.api(`/api/v1/statuses/${s.id}/history`)).json()) as Json[];
+    const hist = (await (await alice.api(`/api/v1/statuses/${s.id}/history`)).json()) as J[];
     assert.deepEqual(hist[0].poll, { options: [{ title: "a" }, { title: "b" }] });
     const removed = (await (
       await alice.api(`/api/v1/statuses/${s.id}`, { method: "PUT", json: { status: "no poll" } })
-    ).json()) as Json;
+    ).json()) as J;
     assert.equal(removed.poll, null);
   });
 
@@ -109,9 +107,7 @@ describeStores("status edit, delete, context API", (get) => {
     const s = (await post(alice, { status: "bye #тег", in_reply_to_id: root.id })).body;
     await bob.api(`/api/v1/statuses/${s.id}/favourite`, { method: "POST" });
     await bob.api(`/api/v1/statuses/${s.id}/bookmark`, { method: "POST" });
-    const boost = (await (
-      await bob.api(`/api/v1/statuses/${s.id}/reblog`, { method: "POST" })
-    ).json()) as Json;
+    const boost = (await (await bob.api(`/api/v1/statuses/${s.id}/reblog`, { method: "POST" })).json()) as J;
     const events: [string, string][] = [];
     const channels = [
       "public",
@@ -129,7 +125,7 @@ describeStores("status edit, delete, context API", (get) => {
       off();
     });
     assert.equal(del.status, 200);
-    const body = (await del.json()) as Json;
+    const body = (await del.json()) as J;
     assert.equal(body.text, "bye #тег");
     assert.equal(body.content, undefined);
     assert.equal(body.id, s.id);
@@ -181,32 +177,30 @@ describeStores("status edit, delete, context API", (get) => {
     const hidden = (await post(alice, { status: "private", in_reply_to_id: b.id, visibility: "private" }))
       .body;
     const ctxOf = async (u: typeof alice, id: string) =>
-      (await (await u.api(`/api/v1/statuses/${id}/context`)).json()) as Json;
+      (await (await u.api(`/api/v1/statuses/${id}/context`)).json()) as J;
     const full = await ctxOf(alice, a.id);
     assert.deepEqual(full.ancestors, []);
     assert.deepEqual(
-      full.descendants.map((s: Json) => s.id),
+      full.descendants.map((s: J) => s.id),
       [b.id, c1.id, d.id, hidden.id, b2.id],
     );
     const seen = await ctxOf(stranger, a.id);
     assert.deepEqual(
-      seen.descendants.map((s: Json) => s.id),
+      seen.descendants.map((s: J) => s.id),
       [b.id, c1.id, d.id, b2.id],
     );
     const mid = await ctxOf(stranger, c1.id);
     assert.deepEqual(
-      mid.ancestors.map((s: Json) => s.id),
+      mid.ancestors.map((s: J) => s.id),
       [a.id, b.id],
     );
     assert.deepEqual(
-      mid.descendants.map((s: Json) => s.id),
+      mid.descendants.map((s: J) => s.id),
       [d.id],
     );
-    const anon = (await (
-      await alice.api(`/api/v1/statuses/${d.id}/context`, { token: null })
-    ).json()) as Json;
+    const anon = (await (await alice.api(`/api/v1/statuses/${d.id}/context`, { token: null })).json()) as J;
     assert.deepEqual(
-      anon.ancestors.map((s: Json) => s.id),
+      anon.ancestors.map((s: J) => s.id),
       [a.id, b.id, c1.id],
     );
     assert.equal((await stranger.api(`/api/v1/statuses/${hidden.id}/context`)).status, 404);

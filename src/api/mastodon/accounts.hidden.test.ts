@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { type J, json, postStatus } from "../../../test/helpers/api.ts";
+import { insertStatus } from "../../../test/helpers/fixtures.ts";
+import { apiCaller, createTestUser, describeStores, type TestUser } from "../../../test/helpers/harness.ts";
 import type { AppContext } from "../../app.ts";
 import { approveUser } from "../../core/accounts/admin.ts";
 import { createLocalAccount } from "../../core/accounts/create.ts";
-import { insertStatus } from "../../core/timelines/test-helpers.ts";
-import { type J, json, postStatus } from "../../testing/api.ts";
-import { apiCaller, createTestUser, describeStores, type TestUser } from "../../testing/harness.ts";
 
 let n = 0;
 

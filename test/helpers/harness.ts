@@ -5,13 +5,13 @@
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
-import { createHttpApp } from "../api/app.ts";
-import { type AppContext, closeContext, createContext } from "../app.ts";
-import { type Config, loadConfig } from "../config.ts";
-import { createLocalAccount } from "../core/accounts/create.ts";
-import { createOauthApp, issueToken } from "../core/auth/issue.ts";
-import { dropSchema, openStore } from "../store/db.ts";
-import type { Account, User } from "../store/schema.ts";
+import { type AppContext, closeContext, createContext } from "../../src/app.ts";
+import { type Config, loadConfig } from "../../src/config.ts";
+import { createLocalAccount } from "../../src/core/accounts/create.ts";
+import { createOauthApp, issueToken } from "../../src/core/auth/issue.ts";
+import { createHttpApp } from "../../src/http.ts";
+import { dropSchema, openStore } from "../../src/store/db.ts";
+import type { Account, User } from "../../src/store/schema.ts";
 
 export const PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const STORES = ["sqlite", "postgres"] as const;

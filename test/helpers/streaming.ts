@@ -1,7 +1,6 @@
 /** Helpers for streaming tests: a WebSocket client that collects messages, and status rows. */
 import { WebSocket } from "ws";
-import type { AppContext } from "../../app.ts";
-import type { Account, Status } from "../../store/schema.ts";
+import type { AppContext } from "../../src/app.ts";
 
 export interface StreamMessage {
   stream?: string[];
@@ -91,46 +90,6 @@ export function connectWs(
   });
 }
 
-let seq = 0;
-
-/** Inserts a status row directly (unit-level tests that publish events themselves). */
-export async function insertStatus(
-  ctx: AppContext,
-  author: Account,
-  opts: { text?: string; visibility?: Status["visibility"]; local?: boolean; reblogOf?: string } = {},
-): Promise<Status> {
-  const id = ctx.ids();
-  const now = new Date(Date.now() + seq++).toISOString();
-  const text = opts.text ?? `status ${id}`;
-  const row: Status = {
-    id,
-    uri: `https://torgai.test/users/${author.username}/statuses/${id}`,
-    url: `https://torgai.test/@${author.username}/${id}`,
-    account_id: author.id,
-    local: opts.local === false ? 0 : 1,
-    in_reply_to_id: null,
-    in_reply_to_account_id: null,
-    reblog_of_id: opts.reblogOf ?? null,
-    conversation_id: null,
-    text,
-    content: `<p>${text}</p>`,
-    spoiler_text: "",
-    sensitive: 0,
-    visibility: opts.visibility ?? "public",
-    language: "kk",
-    application_id: null,
-    poll_id: null,
-    replies_count: 0,
-    reblogs_count: 0,
-    favourites_count: 0,
-    created_at: now,
-    edited_at: null,
-    updated_at: now,
-  };
-  await ctx.db.insertInto("statuses").values(row).execute();
-  return row;
-}
-
 export function payloadOf(m: StreamMessage): Record<string, unknown> {
   return JSON.parse(m.payload ?? "null") as Record<string, unknown>;
 }
@@ -142,7 +101,7 @@ export async function subscribed(
   key: string,
   present = true,
 ): Promise<void> {
-  const { sessionsOf } = await import("./session.ts");
+  const { sessionsOf } = await import("../../src/api/streaming/session.ts");
   for (let i = 0; i < 300; i++) {
     const has = [...sessionsOf(ctx)].some(
       (s) => s.viewer.account.id === accountId && s.streams.includes(key),

@@ -1,18 +1,23 @@
+/**
+ * The one place the HTTP surface is composed: shared middleware (request ids, CORS, body limits,
+ * the bearer token, rate limits), then every route group — the Mastodon API, OAuth, federation
+ * discovery, the web pages and static files — and the error mapping to Mastodon-style JSON.
+ */
 import { randomUUID } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import type { AppContext } from "../app.ts";
-import { resolveAccessToken } from "../core/auth/tokens.ts";
-import { RateLimitError, TorgaiError, UnauthorizedError, ValidationError } from "../core/errors.ts";
-import { nodeinfoRoutes } from "../federation/nodeinfo.ts";
-import { homeRoutes } from "../web/home.ts";
-import { staticRoutes } from "../web/static.ts";
-import type { HonoEnv } from "./context.ts";
-import { corsAnyOrigin, setResponseHeaders } from "./headers.ts";
-import { mastodonRoutes } from "./mastodon/index.ts";
-import { oauthRoutes } from "./oauth/index.ts";
-import { rateLimitMiddleware } from "./ratelimit.ts";
+import type { HonoEnv } from "./api/context.ts";
+import { corsAnyOrigin, setResponseHeaders } from "./api/headers.ts";
+import { mastodonRoutes } from "./api/mastodon/index.ts";
+import { oauthRoutes } from "./api/oauth/index.ts";
+import { rateLimitMiddleware } from "./api/ratelimit.ts";
+import type { AppContext } from "./app.ts";
+import { resolveAccessToken } from "./core/auth/tokens.ts";
+import { RateLimitError, TorgaiError, UnauthorizedError, ValidationError } from "./core/errors.ts";
+import { nodeinfoRoutes } from "./federation/nodeinfo.ts";
+import { homeRoutes } from "./web/home.ts";
+import { staticRoutes } from "./web/static.ts";
 
 function bearerToken(header: string | undefined): string | null {
   if (!header) return null;

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type J, json, postStatus } from "../../testing/api.ts";
-import { apiCaller, createTestUser, describeStores } from "../../testing/harness.ts";
+import { type J, json, postStatus } from "../../../test/helpers/api.ts";
+import { apiCaller, createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 /** The time a snowflake id would encode (ids are ms << 16 | sequence). */
 const idTime = (id: string) => Number(BigInt(id) >> 16n);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createTestUser, describeStores } from "../../testing/harness.ts";
+import { homeIds, insertStatus, recordEvents } from "../../../test/helpers/fixtures.ts";
+import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { blockAccount } from "../follows/blocks.ts";
 import { followAccount } from "../follows/follow.ts";
 import { muteAccount } from "../follows/mutes.ts";
+import { HOME_FEED_CAP } from "../timelines/feed.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "./fanout.ts";
-import { HOME_FEED_CAP } from "./feed.ts";
-import { homeIds, insertStatus, recordEvents } from "./test-helpers.ts";
 
 describeStores("fan-out", (get) => {
   test("public, private and direct statuses reach exactly who may see them", async () => {

@@ -1,7 +1,7 @@
-import type { AppContext } from "../../../app.ts";
+import type { AccountView } from "../../../core/accounts/hydrate.ts";
 import type { StatusEditRow } from "../../../core/statuses/edit.ts";
-import type { Account } from "../../../store/schema.ts";
 import { type MastodonAccount, serializeAccount } from "./account.ts";
+import type { RenderContext } from "./context.ts";
 
 export interface MastodonStatusEdit {
   content: string;
@@ -16,9 +16,9 @@ export interface MastodonStatusEdit {
 
 /** Mastodon's StatusEdit entities (history of a status, oldest first). */
 export function serializeStatusEdits(
-  ctx: AppContext,
+  ctx: RenderContext,
   edits: StatusEditRow[],
-  author: Account,
+  author: AccountView,
 ): MastodonStatusEdit[] {
   return edits.map((e) => {
     let options: string[] | null = null;

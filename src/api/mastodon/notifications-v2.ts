@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
+import { type AccountView, loadAccountsById } from "../../core/accounts/hydrate.ts";
 import {
   dismissNotificationGroup,
   getNotificationGroup,
@@ -14,12 +15,13 @@ import {
   notificationGroupAccountIds,
   unreadGroupCount,
 } from "../../core/notifications/groups.ts";
+import { type AccountsAndStatuses, hydrateWithAccounts } from "../../core/statuses/hydrate.ts";
 import type { Account, Status } from "../../store/schema.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zId, zList } from "../params.ts";
-import { loadAccountsById, serializeAccount } from "./serializers/account.ts";
-import { serializeStatuses } from "./serializers/status.ts";
+import { serializeAccount } from "./serializers/account.ts";
+import { toMastodonStatuses } from "./serializers/status.ts";
 
 const TypeList = zList(z.string().max(64)).refine((l) => !l || l.length <= 20, "too many types");
 const GroupQuery = z.object({
@@ -82,14 +84,26 @@ async function groupedBody(
   viewer: Account,
   expand: "full" | "partial_avatars",
 ) {
-  const accounts = await loadAccountsById(
-    ctx,
-    groups.flatMap((g) => g.sampleAccountIds),
-  );
   const wanted = [...new Set(groups.map((g) => g.statusId).filter((id): id is string => !!id))]
     .map((id) => statuses.get(id))
     .filter((s): s is Status => !!s);
-  const serializedStatuses = await serializeStatuses(ctx, wanted, viewer);
+  const bundle = await hydrateWithAccounts(
+    ctx,
+    groups.flatMap((g) => g.sampleAccountIds),
+    wanted,
+    viewer,
+  );
+  return renderGroupedBody(ctx, groups, bundle, expand);
+}
+
+function renderGroupedBody(
+  ctx: AppContext,
+  groups: NotificationGroup[],
+  bundle: AccountsAndStatuses,
+  expand: "full" | "partial_avatars",
+) {
+  const { accounts } = bundle;
+  const serializedStatuses = toMastodonStatuses(ctx, bundle.statuses);
   const shown = new Set(serializedStatuses.map((s) => s.id));
   const notificationGroups = [];
   for (const g of groups) {
@@ -118,13 +132,13 @@ async function groupedBody(
   }
   for (const id of full) partial.delete(id);
   const body: Record<string, unknown> = {
-    accounts: [...full].map((id) => serializeAccount(ctx, accounts.get(id) as Account)),
+    accounts: [...full].map((id) => serializeAccount(ctx, accounts.get(id) as AccountView)),
     statuses: serializedStatuses,
     notification_groups: notificationGroups,
   };
   if (expand === "partial_avatars") {
     body.partial_accounts = [...partial].map((id) => {
-      const a = serializeAccount(ctx, accounts.get(id) as Account);
+      const a = serializeAccount(ctx, accounts.get(id) as AccountView);
       return {
         id: a.id,
         acct: a.acct,
@@ -233,7 +247,7 @@ export function notificationsV2Routes(_ctx: AppContext): Hono<HonoEnv> {
     return c.json(
       ids
         .map((id) => accounts.get(id))
-        .filter((a): a is Account => !!a && !a.suspended_at)
+        .filter((a): a is AccountView => !!a && !a.suspended_at)
         .map((a) => serializeAccount(ctx, a)),
     );
   });

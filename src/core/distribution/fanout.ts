@@ -3,13 +3,16 @@ import type { Status } from "../../store/schema.ts";
 import { recordDirectStatus } from "../conversations.ts";
 import { channels } from "../events.ts";
 import { createNotification } from "../notifications/create.ts";
+import { statusTagNames } from "../statuses/entities.ts";
+import { trimHomeFeed } from "../timelines/feed.ts";
 import { chunks, homeAudience, listAudience } from "./audience.ts";
-import { trimHomeFeed } from "./feed.ts";
-import { tagFollowerAudience } from "./tag_audience.ts";
+import { announcementChannels, isAnnounced } from "./channels.ts";
+import { tagFollowerAudience } from "./tag-audience.ts";
 
 /**
- * The `status.fanout` job: puts a new status (or reblog) into the home timelines of those who may
- * see it, raises 'status' notifications, records direct conversations and publishes stream events.
+ * The `status.fanout` job (enqueued by distributeStatus): puts a new status or reblog, local or
+ * remote, into the home timelines of those who may see it, raises 'status' notifications, records
+ * direct conversations and publishes stream events (user, list, and announcementChannels).
  * At-least-once safe: rows already present are not added (nor announced) again.
  */
 export async function fanoutStatus(ctx: AppContext, statusId: string): Promise<void> {
@@ -95,7 +98,7 @@ export async function fanoutStatus(ctx: AppContext, statusId: string): Promise<v
   await publishBeyondHome(ctx, status, original ?? null, "update", nowIso);
 }
 
-/** List and public/hashtag stream events for a status (new or edited). */
+/** List, public and hashtag stream events for a status (new or edited). */
 async function publishBeyondHome(
   ctx: AppContext,
   status: Status,
@@ -105,28 +108,16 @@ async function publishBeyondHome(
 ): Promise<void> {
   const lists = await listAudience(ctx.db, status, original, nowIso);
   for (const listId of lists) ctx.events.publish(channels.list(listId), { event, id: status.id });
-  if (status.visibility !== "public" || status.reblog_of_id) return;
-  const tags = await ctx.db
-    .selectFrom("status_tags as st")
-    .innerJoin("tags as t", "t.id", "st.tag_id")
-    .select("t.name")
-    .where("st.status_id", "=", status.id)
-    .execute();
-  for (const { name } of tags) {
-    ctx.events.publish(channels.hashtag(name), { event, id: status.id });
-    if (status.local) ctx.events.publish(channels.hashtagLocal(name), { event, id: status.id });
-  }
-  // like Mastodon, replies to others stay off the public streams
-  const replyToOther = status.in_reply_to_account_id && status.in_reply_to_account_id !== status.account_id;
-  if (replyToOther) return;
-  ctx.events.publish(channels.public, { event, id: status.id });
-  if (status.local) ctx.events.publish(channels.publicLocal, { event, id: status.id });
+  if (!isAnnounced(status)) return;
+  const tags = await statusTagNames(ctx.db, status.id);
+  for (const channel of announcementChannels(status, tags))
+    ctx.events.publish(channel, { event, id: status.id });
 }
 
 /**
- * The `status.update_fanout` job (an edit): `status.update` to every home that holds the status or a
- * reblog of it, the lists and public streams. ('update' notifications to rebloggers are raised by
- * the edit itself, in its transaction.)
+ * The `status.update_fanout` job (an edit, enqueued by distributeStatusUpdate): `status.update` to
+ * every home that holds the status or a reblog of it, the lists and announcementChannels. ('update'
+ * notifications to rebloggers are raised in the editing transaction.)
  */
 export async function fanoutStatusUpdate(ctx: AppContext, statusId: string): Promise<void> {
   const status = await ctx.db
