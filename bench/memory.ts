@@ -98,7 +98,7 @@ const steps: Step[] = [
   },
   { label: "ws", modules: [pkg("ws")], marker: "ws" },
   { label: "OAuth pages", modules: [src("api/oauth/index.ts")], marker: "src/api/oauth/index.ts" },
-  { label: "HTTP app, every route (src/api/app.ts)", modules: [src("api/app.ts")], marker: "src/api/app.ts" },
+  { label: "HTTP app, every route (src/http.ts)", modules: [src("http.ts")], marker: "src/http.ts" },
   { label: "language kit (src/lang)", modules: [src("lang/index.ts")], marker: "src/lang/index.ts" },
   {
     label: "  after a first analyze() and detect()",
