@@ -49,9 +49,8 @@ function testQueue(
   return queue;
 }
 
-const committed: (() => void | Promise<void>)[] = [];
-
 storeTest("a job enqueued in a transaction runs once it commits, and not if it rolls back", async (ctx) => {
+  const committed: (() => void | Promise<void>)[] = [];
   const seen: unknown[] = [];
   const queue = testQueue(ctx, {
     "test.record": async (payload) => {
@@ -70,7 +69,7 @@ storeTest("a job enqueued in a transaction runs once it commits, and not if it r
     await queue.enqueue(trx, "test.record", { n: 1 });
     assert.equal(wakes, 0, "workers are not woken before the commit");
   });
-  for (const fn of committed.splice(0)) await fn();
+  for (const fn of committed) await fn();
   assert.equal(wakes, 1, "the commit wakes the workers");
   await assert.rejects(
     transaction(ctx, async (trx) => {
