@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./core/events.ts";
+import { type FederationPort, noFederation } from "./core/federation/port.ts";
 import { createIdGenerator, type IdGenerator } from "./core/ids.ts";
 import { type LocalUris, localUris } from "./core/uris.ts";
 import { jobDefinitions } from "./jobs/definitions.ts";
@@ -22,6 +23,8 @@ export interface AppContext {
   events: EventBus;
   logger: Logger;
   fetch: typeof globalThis.fetch;
+  /** ActivityPub: deliveries and remote lookups (src/federation, loaded on first use) */
+  federation: FederationPort;
   /** caches, limiters and registries of this context (see owned()); closeContext closes them */
   resources: Map<ResourceKey<unknown>, unknown>;
 }
@@ -117,10 +120,26 @@ export async function createContext(config: Config, opts: CreateContextOptions =
     events,
     logger,
     fetch: opts.fetch ?? globalThis.fetch,
+    federation: noFederation,
     resources: new Map(),
   };
+  if (config.federation) ctx.federation = lazyFederation(ctx);
   queue.attach(ctx);
   return ctx;
+}
+
+/** The Fedify adapter, imported when first asked for (it is large, and most requests never need it). */
+function lazyFederation(ctx: AppContext): FederationPort {
+  let loaded: Promise<FederationPort> | undefined;
+  const port = () => {
+    loaded ??= import("./federation/service.ts").then((m) => m.federationService(ctx));
+    return loaded;
+  };
+  return {
+    deliver: async (event) => (await port()).deliver(event),
+    resolveAccount: async (acct) => (await port()).resolveAccount(acct),
+    resolveUrl: async (url) => (await port()).resolveUrl(url),
+  };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

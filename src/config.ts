@@ -35,6 +35,10 @@ const EnvSchema = z.object({
     .default("127.0.0.0/8,::1")
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .refine((list) => list.every((e) => isIP(e.split("/")[0]) !== 0), "must be IP addresses or CIDR ranges"),
+  /** federation over ActivityPub (on by default; off keeps the server to itself) */
+  TORGAI_FEDERATION: bool.default(true),
+  /** lets outbound requests reach loopback and private addresses (tests with local peers only) */
+  TORGAI_ALLOW_PRIVATE_NETWORK: bool.default(false),
   TORGAI_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** outgoing mail: a URL (smtp://user:pass@host:587, smtps://… for implicit TLS) or the parts */
   TORGAI_SMTP_URL: z
@@ -76,6 +80,10 @@ export type Config = {
   instanceDescription: string;
   contactEmail: string;
   registrations: "open" | "approval" | "closed";
+  /** ActivityPub federation: deliveries, inboxes and remote lookups */
+  federation: boolean;
+  /** outbound requests may reach private addresses (tests only) */
+  allowPrivateNetwork: boolean;
   maxStatusChars: number;
   maxPollOptions: number;
   /** distinct accounts one post may mention */
@@ -163,6 +171,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceDescription: e.TORGAI_INSTANCE_DESCRIPTION,
     contactEmail: e.TORGAI_CONTACT_EMAIL,
     registrations: e.TORGAI_REGISTRATIONS,
+    federation: e.TORGAI_FEDERATION,
+    allowPrivateNetwork: e.TORGAI_ALLOW_PRIVATE_NETWORK,
     maxStatusChars: e.TORGAI_MAX_STATUS_CHARS,
     maxPollOptions: e.TORGAI_MAX_POLL_OPTIONS,
     maxMentions: e.TORGAI_MAX_MENTIONS,

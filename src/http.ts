@@ -16,6 +16,7 @@ import type { AppContext } from "./app.ts";
 import { resolveAccessToken } from "./core/auth/tokens.ts";
 import { RateLimitError, TorgaiError, UnauthorizedError, ValidationError } from "./core/errors.ts";
 import { nodeinfoRoutes } from "./federation/nodeinfo.ts";
+import { federationMiddleware } from "./federation/routes.ts";
 import { homeRoutes } from "./web/home.ts";
 import { staticRoutes } from "./web/static.ts";
 
@@ -104,6 +105,9 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
   });
 
   app.get("/healthz", (c) => c.text("OK"));
+
+  // ActivityPub (actors, inboxes, objects, WebFinger); browsers fall through to the pages below
+  app.use("*", federationMiddleware(ctx));
 
   app.route("/", staticRoutes());
   app.route("/", homeRoutes(ctx));

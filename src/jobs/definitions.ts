@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
+import { outboundEventSchema } from "../core/federation/outbound.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
 import { defineJob } from "./define.ts";
 
@@ -55,7 +56,16 @@ export const emailConfirmation = defineJob({
   handler: (ctx, p) => sendConfirmationMail(ctx, p.userId),
 });
 
+export const federationOutbound = defineJob({
+  name: "federation.outbound",
+  payload: outboundEventSchema,
+  // the activities a local action leaves to send; one actor's run in the order they were recorded
+  handler: (ctx, event) => ctx.federation.deliver(event),
+  orderingKey: (event) => `actor:${event.accountId}`,
+});
+
 export const jobDefinitions = [
+  federationOutbound,
   statusFanout,
   statusUpdateFanout,
   statusDelete,

@@ -6,6 +6,7 @@ import { CODE_POINTS_PER_CHAR, codePointsOver } from "../text/count.ts";
 import { countableLength } from "../text/extract.ts";
 import { linkifyText, renderNote } from "./note.ts";
 import { mergeSettings, type UserSettings } from "./settings.ts";
+import { federate } from "../federation/outbound.ts";
 
 /**
  * Mastodon's profile limits, counted as Mastodon counts them: the display name and each field name
@@ -122,6 +123,7 @@ export async function updateProfile(
     if (Object.keys(patch).length > 0) {
       patch.updated_at = ctx.now().toISOString();
       await trx.updateTable("accounts").set(patch).where("id", "=", accountId).execute();
+      await federate(ctx, trx, { type: "profile.update", accountId });
     }
     if (input.source && Object.values(input.source).some((v) => v !== undefined)) {
       const source = { ...input.source };
