@@ -20,7 +20,12 @@ const LOCAL_CONTEXTS: Record<string, string> = {
 /** Offline context loader: Fedify's preloaded contexts plus the fixtures' own. */
 export const fixtureContextLoader: DocumentLoader = async (url: string) => {
   const local = LOCAL_CONTEXTS[url];
-  if (local) return { contextUrl: null, documentUrl: url, document: JSON.parse(readFileSync(join(ROOT, local), "utf8")) };
+  if (local)
+    return {
+      contextUrl: null,
+      documentUrl: url,
+      document: JSON.parse(readFileSync(join(ROOT, local), "utf8")),
+    };
   return offlineLoader(url);
 };
 
@@ -50,7 +55,7 @@ export async function loadApFixture(
 ): Promise<ApFixture> {
   const json = readApFixture(software, name);
   const inner = json.type === "Create" ? (json.object as Record<string, unknown>) : json;
-  const objectJson = { "@context": json["@context"], ...inner };
+  const objectJson: Record<string, unknown> = { "@context": json["@context"], ...inner };
   edit?.(objectJson);
   const object = await APObject.fromJsonLd(objectJson, {
     documentLoader: fixtureContextLoader,

@@ -17,7 +17,7 @@ const XSS_CORPUS = [
   '<svg onload="alert(1)"><circle r="1"/></svg>',
   "<svg><script>alert(1)</script></svg>",
   '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
-  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>',
+  "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
   '<iframe src="https://evil.example"></iframe>',
   '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
   '<object data="javascript:alert(1)"></object>',
@@ -44,7 +44,7 @@ const XSS_CORPUS = [
   '<form action="https://evil.example/"><input name="password"><button>Log in</button></form>',
   "<form><form><input></form></form>nested",
   "<textarea><script>alert(1)</script></textarea>",
-  "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+  '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
   "<template><script>alert(1)</script></template>",
   "<!--<script>alert(1)</script>-->",
   "<![CDATA[<script>alert(1)</script>]]>",
@@ -53,11 +53,11 @@ const XSS_CORPUS = [
   '<p><b>unclosed <i>nesting <a href="https://ok.example/">link',
   "</p></div></span>stray closers",
   '<a href="https://ok.example/"><a href="javascript:alert(1)">inner</a></a>',
-  "<img src=\"x\" alt=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\">",
+  '<img src="x" alt="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">',
   "&lt;script&gt;alert(1)&lt;/script&gt;",
   "&amp;lt;script&amp;gt;",
   '<a href="https://user:pass@bank.example@evil.example/">login</a>',
-  '<video src=x onerror=alert(1)></video><audio src=x onerror=alert(1)></audio>',
+  "<video src=x onerror=alert(1)></video><audio src=x onerror=alert(1)></audio>",
   "<details open ontoggle=alert(1)>",
   '<marquee onstart="alert(1)">m</marquee>',
   "<isindex type=image src=1 onerror=alert(1)>",
@@ -174,7 +174,10 @@ test("formatting the allow-list names is kept; entities stay escaped", () => {
 });
 
 test("plain text: paragraphs and line breaks become newlines, entities are decoded, hidden content never appears", () => {
-  assert.equal(htmlToPlainText("<p>Сәлем<br>әлем</p><p>екінші &amp; &lt;b&gt;</p>"), "Сәлем\nәлем\n\nекінші & <b>");
+  assert.equal(
+    htmlToPlainText("<p>Сәлем<br>әлем</p><p>екінші &amp; &lt;b&gt;</p>"),
+    "Сәлем\nәлем\n\nекінші & <b>",
+  );
   assert.equal(htmlToPlainText("<p>a</p><script>secret()</script><style>.x{}</style><p>b</p>"), "a\n\nb");
   assert.equal(htmlToPlainText("CW: <b>spoilers</b> &quot;here&quot;"), 'CW: spoilers "here"');
   assert.equal(htmlToPlainText("plain text, no markup"), "plain text, no markup");

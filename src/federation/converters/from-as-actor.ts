@@ -75,7 +75,7 @@ async function keys(
     if (!(key instanceof CryptographicKey) || !key.id || !sameOrigin(key.id, id)) continue;
     if (key.ownerId?.href !== id.href) continue;
     const pk = key.publicKey;
-    if (!pk || pk.algorithm.name !== "RSASSA-PKCS1-v1_5") continue;
+    if (pk?.algorithm.name !== "RSASSA-PKCS1-v1_5") continue;
     out.publicKeyPem = await exportSpki(pk);
     out.publicKeyId = key.id.href;
     break;
@@ -84,7 +84,7 @@ async function keys(
     if (!(key instanceof Multikey) || !key.id || !sameOrigin(key.id, id)) continue;
     if (key.controllerId?.href !== id.href) continue;
     const pk = key.publicKey;
-    if (!pk || pk.algorithm.name !== "Ed25519") continue;
+    if (pk?.algorithm.name !== "Ed25519") continue;
     out.ed25519PublicKey = await exportSpki(pk);
     out.ed25519KeyId = key.id.href;
     break;
@@ -113,12 +113,16 @@ async function fields(actor: ActorObject, opts: FromAsOptions): Promise<RemoteFi
  * endpoints on another origin are dropped (an actor cannot point our deliveries elsewhere), and so
  * are keys not owned by the actor on its own origin.
  */
-export async function toRemoteActor(actor: ActorObject, opts: FromAsOptions): Promise<Converted<RemoteActor>> {
+export async function toRemoteActor(
+  actor: ActorObject,
+  opts: FromAsOptions,
+): Promise<Converted<RemoteActor>> {
   const id = actor.id;
   if (!id) return refuse("missing-id", "actor without an id");
   if (!sameOrigin(id, opts.origin))
     return refuse("origin-mismatch", `actor ${id.href} not served from its own origin`);
-  if (id.protocol !== "https:" && id.protocol !== "http:") return refuse("missing-id", "actor id not http(s)");
+  if (id.protocol !== "https:" && id.protocol !== "http:")
+    return refuse("missing-id", "actor id not http(s)");
   const username = str(actor.preferredUsername)?.trim() ?? "";
   if (!username) return refuse("missing-field", "actor without preferredUsername");
   if (username.length > REMOTE_CAPS.usernameChars || !USERNAME.test(username))
@@ -144,7 +148,10 @@ export async function toRemoteActor(actor: ActorObject, opts: FromAsOptions): Pr
     type,
     username,
     domain: domainOf(id),
-    displayName: cut(htmlToPlainText(str(actor.name) ?? "").replace(/\s+/g, " "), REMOTE_CAPS.displayNameChars),
+    displayName: cut(
+      htmlToPlainText(str(actor.name) ?? "").replace(/\s+/g, " "),
+      REMOTE_CAPS.displayNameChars,
+    ),
     note: summary.length > REMOTE_CAPS.noteChars ? "" : sanitizeRemoteHtml(summary),
     fields: await fields(actor, opts),
     emojis: await collectEmojis(tags, opts),

@@ -4,7 +4,7 @@
  */
 import type { DocumentLoader } from "@fedify/fedify/runtime";
 import { preloadedContexts } from "@fedify/fedify/runtime";
-import { Emoji, Image, Link, type Object as APObject } from "@fedify/fedify/vocab";
+import { type Object as APObject, type Emoji, Image, Link } from "@fedify/fedify/vocab";
 import { REMOTE_CAPS, type RemoteEmoji, type RemoteRefusal } from "../../core/remote/types.ts";
 import { safeHttpUrl } from "../../core/text/sanitize.ts";
 

@@ -47,7 +47,7 @@ import {
   str,
 } from "./from-as-common.ts";
 
-export { domainOf, isActorObject, toRemoteActor, type ActorObject } from "./from-as-actor.ts";
+export { type ActorObject, domainOf, isActorObject, toRemoteActor } from "./from-as-actor.ts";
 export { type Converted, type FromAsOptions, offlineLoader, sameOrigin } from "./from-as-common.ts";
 
 export type PostObject = Note | Article | Page | Question;
@@ -98,7 +98,7 @@ function languageOf(locale: Intl.Locale | undefined): string | null {
   return lang && lang !== "und" && /^[a-z]{2,3}$/.test(lang) ? lang : null;
 }
 
-type Tagged = String & { locale?: Intl.Locale };
+type Tagged = string & { locale?: Intl.Locale };
 
 /**
  * Content and language, GoToSocial's rule: the contentMap entry whose text is `content` gives the
@@ -232,7 +232,9 @@ export async function toRemoteNote(post: PostObject, opts: NoteOptions): Promise
   let content = sanitizeRemoteHtml(html);
   const title = str(post.name);
   if ((post instanceof Article || post instanceof Page) && title) {
-    const escaped = sanitizeRemoteHtml(`<p><strong>${htmlToPlainText(title).replace(/[<>&]/g, "")}</strong></p>`);
+    const escaped = sanitizeRemoteHtml(
+      `<p><strong>${htmlToPlainText(title).replace(/[<>&]/g, "")}</strong></p>`,
+    );
     content = escaped + content;
   }
 
@@ -273,7 +275,14 @@ export async function toRemoteNote(post: PostObject, opts: NoteOptions): Promise
     uri: id.href,
     url: pageUrl(post.urls) ?? id.href,
     actorUri: actor.href,
-    type: post instanceof Question ? "Question" : post instanceof Article ? "Article" : post instanceof Page ? "Page" : "Note",
+    type:
+      post instanceof Question
+        ? "Question"
+        : post instanceof Article
+          ? "Article"
+          : post instanceof Page
+            ? "Page"
+            : "Note",
     content,
     summary,
     // Mastodon marks a post with a content warning sensitive whatever the flag says
