@@ -3,10 +3,12 @@
  * through Fedify as the inbox would see them, offline: JSON-LD contexts come from Fedify's preloaded
  * set or from the fixtures folder (Pleroma's litepub context), never from the network.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DocumentLoader } from "@fedify/fedify/runtime";
 import { Object as APObject } from "@fedify/fedify/vocab";
+import type { RemoteActor } from "../../src/core/remote/types.ts";
 import { offlineLoader } from "../../src/federation/converters/from-as.ts";
 
 const ROOT = join(import.meta.dirname, "..", "fixtures", "activitypub");
@@ -62,4 +64,48 @@ export async function loadApFixture(
     contextLoader: fixtureContextLoader,
   });
   return { json, objectJson, object, origin: new URL(String(objectJson.id)).origin };
+}
+
+/** A RemoteActor as the converters would hand it (a fresh username on remote.example unless told). */
+export function remoteActor(overrides: Partial<RemoteActor> = {}): RemoteActor {
+  const name = overrides.username ?? `r${randomBytes(4).toString("hex")}`;
+  const domain = overrides.domain ?? "remote.example";
+  const uri = overrides.uri ?? `https://${domain}/users/${name}`;
+  return {
+    uri,
+    url: `https://${domain}/@${name}`,
+    type: "Person",
+    username: name,
+    domain,
+    displayName: "Remote Person",
+    note: "<p>bio</p>",
+    fields: [
+      {
+        name: "site",
+        value: '<a href="https://x.example/" rel="nofollow noopener noreferrer" target="_blank">x</a>',
+      },
+    ],
+    emojis: [],
+    avatarUrl: `https://${domain}/a.png`,
+    headerUrl: `https://${domain}/h.png`,
+    locked: false,
+    bot: false,
+    discoverable: true,
+    indexable: false,
+    inbox: `${uri}/inbox`,
+    sharedInbox: `https://${domain}/inbox`,
+    outbox: `${uri}/outbox`,
+    followers: `${uri}/followers`,
+    following: `${uri}/following`,
+    featured: `${uri}/collections/featured`,
+    featuredTags: `${uri}/collections/tags`,
+    publicKeyPem: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    publicKeyId: `${uri}#main-key`,
+    ed25519PublicKey: null,
+    ed25519KeyId: null,
+    alsoKnownAs: [],
+    movedTo: null,
+    published: "2020-01-01T00:00:00.000Z",
+    ...overrides,
+  };
 }
