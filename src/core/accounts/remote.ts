@@ -55,12 +55,10 @@ export async function upsertRemoteEmojis(
         created_at: now,
       })
       .onConflict((oc) =>
-        oc
-          .columns(["shortcode", "domain"])
-          .doUpdateSet({
-            url: (eb) => eb.ref("excluded.url"),
-            static_url: (eb) => eb.ref("excluded.static_url"),
-          }),
+        oc.columns(["shortcode", "domain"]).doUpdateSet({
+          url: (eb) => eb.ref("excluded.url"),
+          static_url: (eb) => eb.ref("excluded.static_url"),
+        }),
       )
       .execute();
   }
