@@ -31,8 +31,19 @@ export interface AccountsTable {
   shared_inbox_url: string | null;
   followers_url: string | null;
   following_url: string | null;
+  featured_url: string | null;
+  featured_tags_url: string | null;
+  /** the ActivityStreams actor type: Person (local accounts), Service, Application, Group, Organization */
+  actor_type: Generated<string>;
   public_key_pem: string | null;
+  /** the id a signature names the RSA key by (remote accounts) */
+  public_key_id: string | null;
   ed25519_public_key: string | null; // PEM (SPKI)
+  ed25519_key_id: string | null;
+  /** JSON [actor uri]: a remote account's aliases (a Move must come from one) */
+  also_known_as: Generated<string>;
+  /** when a remote actor document was last read */
+  fetched_at: Timestamp | null;
   followers_count: Generated<number>;
   following_count: Generated<number>;
   statuses_count: Generated<number>;
@@ -313,6 +324,8 @@ export interface PollsTable {
   votes_count: Generated<number>;
   voters_count: Generated<number>;
   closed_notified: Bool;
+  /** a remote poll's votes per option as its server counts them (JSON [n]); null for local polls */
+  remote_counts: string | null;
   created_at: Timestamp;
 }
 

@@ -55,11 +55,15 @@ export interface NewPoll {
   options: string[];
   multiple: boolean;
   hideTotals: boolean;
-  expiresAt: string;
+  /** null: a remote poll without an end (Misskey allows them) */
+  expiresAt: string | null;
+  /** a remote poll: votes per option as its server counts them, and its voters (and votes) count */
+  remoteCounts?: number[];
+  votersCount?: number | null;
 }
 
 /** A validated PollInput as it will be stored, ending `expiresIn` seconds from now. */
-export function newPoll(ctx: AppContext, input: PollInput): NewPoll {
+export function newPoll(ctx: AppContext, input: PollInput): NewPoll & { expiresAt: string } {
   return {
     options: input.options.map((o) => o.trim()),
     multiple: !!input.multiple,
@@ -68,7 +72,26 @@ export function newPoll(ctx: AppContext, input: PollInput): NewPoll {
   };
 }
 
-/** Inserts a poll for a status and schedules its expiry job. */
+/**
+ * Votes per option: a remote poll's as its server last reported them (they include the votes our
+ * users sent it once it has counted them), a local poll's from its votes.
+ */
+export function optionCounts(poll: Poll, local: Map<number, number> | undefined): Map<number, number> {
+  if (poll.remote_counts) {
+    try {
+      const counts = JSON.parse(poll.remote_counts) as unknown;
+      if (Array.isArray(counts)) return new Map(counts.map((n, i) => [i, Number(n) || 0]));
+    } catch {
+      // a malformed row falls back to the local votes
+    }
+  }
+  return local ?? new Map();
+}
+
+/**
+ * Inserts a poll for a status and schedules its expiry job. A remote poll starts with the counts
+ * its server reported (votes and voters; a single-choice poll has one vote per voter).
+ */
 export async function insertPoll(
   ctx: AppContext,
   trx: Db,
@@ -77,6 +100,7 @@ export async function insertPoll(
   statusId: string,
   pollId: string = ctx.ids(),
 ): Promise<Poll> {
+  const remoteVotes = (input.remoteCounts ?? []).reduce((a, b) => a + b, 0);
   const poll: Poll = {
     id: pollId,
     status_id: statusId,
@@ -85,13 +109,15 @@ export async function insertPoll(
     multiple: input.multiple ? 1 : 0,
     hide_totals: input.hideTotals ? 1 : 0,
     expires_at: input.expiresAt,
-    votes_count: 0,
-    voters_count: 0,
+    votes_count: remoteVotes,
+    voters_count: input.votersCount ?? (input.multiple ? 0 : remoteVotes),
     closed_notified: 0,
+    remote_counts: input.remoteCounts ? JSON.stringify(input.remoteCounts) : null,
     created_at: ctx.now().toISOString(),
   };
   await trx.insertInto("polls").values(poll).execute();
-  await ctx.queue.enqueue(trx, "poll.expire", { pollId: poll.id }, { runAt: new Date(input.expiresAt) });
+  if (input.expiresAt)
+    await ctx.queue.enqueue(trx, "poll.expire", { pollId: poll.id }, { runAt: new Date(input.expiresAt) });
   return poll;
 }
 
