@@ -7,6 +7,7 @@ import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
 import { defineJob } from "./define.ts";
+import { dispatchMessage, hasMessageListener } from "./message-listeners.ts";
 
 const zId = z.string().regex(/^\d{1,20}$/, "not an id");
 const statusRef = z.object({ statusId: zId });
@@ -55,12 +56,28 @@ export const emailConfirmation = defineJob({
   handler: (ctx, p) => sendConfirmationMail(ctx, p.userId),
 });
 
+export const fedifyMessage = defineJob({
+  name: "fedify.message",
+  payload: z.object({
+    // Fedify's queued task (inbox, outbox or fanout), JSON as every Fedify queue backend stores it
+    message: z.unknown().refine((m) => m !== undefined, "a message is required"),
+    orderingKey: z.string().max(4096).optional(),
+  }),
+  // prefixed so Fedify's keys never share a lane with our own job keys
+  orderingKey: (p) => (p.orderingKey === undefined ? undefined : `fedify:${p.orderingKey}`),
+  // waits in the table until src/federation/mq.ts `listen` registers a handler in this context
+  ready: (ctx) => hasMessageListener(ctx),
+  // a failure is retried by this queue (nativeRetrial, see src/federation/mq.ts)
+  handler: (ctx, p) => dispatchMessage(ctx, p.message),
+});
+
 export const jobDefinitions = [
   statusFanout,
   statusUpdateFanout,
   statusDelete,
   pollExpire,
   emailConfirmation,
+  fedifyMessage,
 ] as const;
 
 type Definition = (typeof jobDefinitions)[number];
