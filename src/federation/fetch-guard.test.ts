@@ -3,9 +3,11 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { generateCryptoKeyPair } from "@fedify/fedify";
 import { getGlobalDispatcher, setGlobalDispatcher } from "undici";
 import { blockedAddressReason } from "./address-policy.ts";
 import {
+  authenticatedDocumentLoaderFactory,
   documentLoaderFactory,
   guardedFetch,
   installFetchGuard,
@@ -296,5 +298,15 @@ describe("document loader on the guard", () => {
     // and refused like any request when the address is private
     const strictLoad = documentLoaderFactory(guardedFetch(strict))();
     await refused(strictLoad(`${base}/ok`), "address");
+  });
+
+  test("signed fetches reach a localhost peer only when private networks are allowed", async () => {
+    const { privateKey } = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+    const identity = { keyId: new URL("https://torgai.test/users/a#main-key"), privateKey };
+    await assert.rejects(authenticatedDocumentLoaderFactory(strict)(identity)(`${base}/ok`));
+    seen.length = 0;
+    const doc = await authenticatedDocumentLoaderFactory(allowed)(identity)(`${base}/ok`);
+    assert.deepEqual(doc.document, { id: `${base}/ok`, type: "Note" });
+    assert.ok(seen[0].headers.signature || seen[0].headers["signature-input"], "the request was signed");
   });
 });
