@@ -45,7 +45,8 @@ export function documentLoaderFactory(fetch: typeof globalThis.fetch, kv?: KvSto
         return { contextUrl: null, document: preloadedContexts[href], documentUrl: href };
       }
       const request = createActivityPubRequest(href, { userAgent: factoryOptions.userAgent });
-      const response = await fetch(request, signal ? { signal } : undefined);
+      // Fedify builds the request for manual redirects; the guard follows them, checking each hop
+      const response = await fetch(request, { redirect: "follow", ...(signal ? { signal } : {}) });
       return getRemoteDocument(href, response, (alternate) => {
         if (alternates >= MAX_ALTERNATES) {
           return Promise.reject(new FetchError(alternate, `more than ${MAX_ALTERNATES} alternate links`));

@@ -214,6 +214,11 @@ describe("outbound fetch guard", () => {
     const fetch = guardedFetch(allowed);
     assert.equal((await fetch(`${base}/chain/4`)).status, 200); // 5 redirects
     await refused(fetch(`${base}/chain/5`), "redirects"); // 6
+    // the caller's redirect mode is honoured, as by fetch
+    const manual = await fetch(`${base}/chain/0`, { redirect: "manual" });
+    assert.equal(manual.status, 302);
+    assert.equal(manual.headers.get("location"), "/ok");
+    await refused(fetch(`${base}/chain/0`, { redirect: "error" }), "redirects");
   });
 
   test("a redirect after POST continues as GET; 307 keeps the method; credentials stay on their origin", async () => {

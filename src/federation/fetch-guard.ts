@@ -121,11 +121,15 @@ export function guardedFetch(config: GuardConfig, options: FetchGuardOptions = {
         throw guardError(err, url.href);
       }
       const location = response.headers.get("location");
-      if (!REDIRECTS.has(response.status) || location === null) {
+      // a caller asking for "manual" gets the redirect itself, as from fetch
+      if (!REDIRECTS.has(response.status) || location === null || request.redirect === "manual") {
         if (hop > 0) Object.defineProperty(response, "redirected", { value: true });
         return response;
       }
       await response.body?.cancel();
+      if (request.redirect === "error") {
+        throw new OutboundRequestError("redirects", "a redirect where none is accepted", url.href);
+      }
       if (hop >= maxRedirects) {
         throw new OutboundRequestError("redirects", `more than ${maxRedirects} redirects`, url.href);
       }
