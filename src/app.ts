@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./core/events.ts";
-import { type FederationPort, noFederation } from "./core/federation/port.ts";
+import { hasRemoteAudience } from "./core/fediverse/objects.ts";
+import { type FederationPort, noFederation } from "./core/fediverse/port.ts";
 import { createIdGenerator, type IdGenerator } from "./core/ids.ts";
 import { type LocalUris, localUris } from "./core/uris.ts";
 import { jobDefinitions } from "./jobs/definitions.ts";
@@ -136,9 +137,14 @@ function lazyFederation(ctx: AppContext): FederationPort {
     return loaded;
   };
   return {
-    deliver: async (event) => (await port()).deliver(event),
+    deliver: async (event) => {
+      // most local actions have no remote audience: then the adapter is never loaded
+      if (!(await hasRemoteAudience(ctx, event))) return;
+      await (await port()).deliver(event);
+    },
     resolveAccount: async (acct) => (await port()).resolveAccount(acct),
     resolveUrl: async (url) => (await port()).resolveUrl(url),
+    listen: async () => (await port()).listen(),
   };
 }
 

@@ -1,7 +1,8 @@
 /** The activities our actions become (pure: data in, vocab objects out). */
-import { Temporal } from "@js-temporal/polyfill";
+
 import { Announce, Create, PUBLIC_COLLECTION, Update } from "@fedify/fedify/vocab";
-import type { NoteData } from "../core/federation/objects.ts";
+import { Temporal } from "@js-temporal/polyfill";
+import type { NoteData } from "../core/fediverse/objects.ts";
 import type { LocalUris } from "../core/uris.ts";
 import { addressing, toNote } from "./converters/to-as.ts";
 
@@ -19,9 +20,7 @@ export function toActivityForStatus(uris: LocalUris, data: NoteData): Create | A
       object: new URL(data.reblogOf.uri),
       published: Temporal.Instant.from(status.created_at),
       tos: status.visibility === "public" ? [PUBLIC_COLLECTION] : [followers],
-      ccs: publicly
-        ? [status.visibility === "public" ? followers : PUBLIC_COLLECTION, original]
-        : [original],
+      ccs: publicly ? [status.visibility === "public" ? followers : PUBLIC_COLLECTION, original] : [original],
     });
   }
   const { tos, ccs } = addressing(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { apiCaller, createTestUser, describeStores } from "../../test/helpers/harness.ts";
 import { postStatus } from "../../test/helpers/api.ts";
+import { apiCaller, createTestUser, describeStores } from "../../test/helpers/harness.ts";
 
 const AP = { accept: "application/activity+json" };
 
@@ -71,7 +71,11 @@ describeStores("federation documents", (get) => {
     assert.deepEqual([note.to].flat(), ["https://www.w3.org/ns/activitystreams#Public"]);
     assert.ok([note.cc].flat().includes(ctx.uris.followers("dan_notes")));
     assert.ok(note.contentMap?.kk, "contentMap in the post's language");
-    assert.ok([note.tag].flat().some((t: { type: string; name: string }) => t.type === "Hashtag" && t.name === "#әлем"));
+    assert.ok(
+      [note.tag]
+        .flat()
+        .some((t: { type: string; name: string }) => t.type === "Hashtag" && t.name === "#әлем"),
+    );
     for (const visibility of ["private", "direct"]) {
       const hidden = await postStatus(ctx, dan, `hidden ${visibility}`, { visibility });
       const r = await api(`/users/dan_notes/statuses/${hidden.id}`, { headers: AP });
@@ -88,7 +92,10 @@ describeStores("federation documents", (get) => {
     const api = apiCaller(ctx);
     const hm = await api("/.well-known/host-meta");
     assert.equal(hm.status, 200);
-    assert.match(await hm.text(), new RegExp(`template="${ctx.uris.webfinger().replace(/[.?]/g, "\\$&")}\\?resource=\\{uri\\}"`));
+    assert.match(
+      await hm.text(),
+      new RegExp(`template="${ctx.uris.webfinger().replace(/[.?]/g, "\\$&")}\\?resource=\\{uri\\}"`),
+    );
     const ni = await (await api("/nodeinfo/2.1")).json();
     assert.equal(ni.metadata.upstream.name, "mastodon");
     assert.deepEqual(ni.protocols, ["activitypub"]);

@@ -4,20 +4,14 @@
  * resource), so each server in a multi-instance test has its own, and closeContext forgets it.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
-import {
-  createExponentialBackoffPolicy,
-  createFederation,
-  type Federation,
-  InProcessMessageQueue,
-  MemoryKvStore,
-} from "@fedify/fedify";
-import { Hashtag, Object as APObject } from "@fedify/fedify/vocab";
+import { createFederation, type Federation } from "@fedify/fedify";
+import { Object as APObject, Hashtag } from "@fedify/fedify/vocab";
 import { type AppContext, owned, resourceKey } from "../app.ts";
 import {
   featuredTagNames,
   findLocalActor,
-  followerRecipients,
   findLocalStatus,
+  followerRecipients,
   followUris,
   isFollowedBy,
   isMentioned,
@@ -25,12 +19,21 @@ import {
   localPrivateKeys,
   outboxStatusIds,
   pinnedStatusIds,
-} from "../core/federation/objects.ts";
+} from "../core/fediverse/objects.ts";
 import { TORGAI_VERSION } from "../core/instance.ts";
 import { Lru } from "../core/lru.ts";
+import { hasMessageListener } from "../jobs/message-listeners.ts";
 import { toActivityForStatus } from "./activities.ts";
 import { toActor, toNote } from "./converters/to-as.ts";
+import {
+  authenticatedDocumentLoaderFactory,
+  documentLoaderFactory,
+  guardedFetch,
+  installFetchGuard,
+} from "./fetch-guard.ts";
 import { registerInbox } from "./inbox/index.ts";
+import { createKvStore } from "./kv.ts";
+import { createMessageQueue } from "./mq.ts";
 
 const PAGE = 40;
 
@@ -40,7 +43,12 @@ const keyCache = resourceKey("federation.keys", () => new Lru<string, CryptoKeyP
 /** node:crypto's CryptoKey is the web one; only the type declarations differ. */
 const asKey = (k: unknown) => k as CryptoKey;
 
-async function keyPairsOf(ctx: AppContext, accountId: string, publicPem: string | null, edPublic: string | null) {
+async function keyPairsOf(
+  ctx: AppContext,
+  accountId: string,
+  publicPem: string | null,
+  edPublic: string | null,
+) {
   const cache = owned(ctx, keyCache);
   const hit = cache.get(accountId);
   if (hit) return hit;
@@ -48,16 +56,16 @@ async function keyPairsOf(ctx: AppContext, accountId: string, publicPem: string 
   if (!keys || !publicPem) return [];
   const pairs: CryptoKeyPair[] = [
     {
-      privateKey: asKey(createPrivateKey(keys.rsa).toCryptoKey(
-        { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-        true,
-        ["sign"],
-      )),
-      publicKey: asKey(createPublicKey(publicPem).toCryptoKey(
-        { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-        true,
-        ["verify"],
-      )),
+      privateKey: asKey(
+        createPrivateKey(keys.rsa).toCryptoKey({ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, [
+          "sign",
+        ]),
+      ),
+      publicKey: asKey(
+        createPublicKey(publicPem).toCryptoKey({ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, true, [
+          "verify",
+        ]),
+      ),
     },
   ];
   if (edPublic && keys.ed25519) {
@@ -71,15 +79,24 @@ async function keyPairsOf(ctx: AppContext, accountId: string, publicPem: string 
 }
 
 function build(ctx: AppContext): Federation<AppContext> {
+  // every request Fedify makes — documents, keys, WebFinger, deliveries — goes through the guard;
+  // tests on localhost (private addresses allowed) keep the process's default dispatcher
+  if (!ctx.config.allowPrivateNetwork) installFetchGuard(ctx.config);
+  const kv = createKvStore(ctx);
+  const loaders = documentLoaderFactory(guardedFetch(ctx.config), kv);
   const federation = createFederation<AppContext>({
-    kv: new MemoryKvStore(),
-    queue: new InProcessMessageQueue(),
+    kv,
+    // Fedify's inbox, outbox and fan-out tasks are jobs of our durable queue (mq.ts); this
+    // process consumes them once listen() is called (a worker's first fedify.message job does)
+    queue: createMessageQueue(ctx),
+    manuallyStartQueue: true,
     origin: ctx.config.baseUrl,
-    allowPrivateAddress: ctx.config.allowPrivateNetwork,
+    documentLoaderFactory: loaders,
+    contextLoaderFactory: loaders,
+    authenticatedDocumentLoaderFactory: authenticatedDocumentLoaderFactory(ctx.config),
     userAgent: { software: `Torgai/${TORGAI_VERSION}`, url: new URL(ctx.config.baseUrl) },
-    // about 2.5 days of retries: doubling from a second, capped at 12 hours between tries
-    outboxRetryPolicy: createExponentialBackoffPolicy({ maxAttempts: 20, maxDelay: { hours: 12 } }),
-    inboxRetryPolicy: createExponentialBackoffPolicy({ maxAttempts: 8, maxDelay: { hours: 1 } }),
+    // Mastodon and most servers still expect draft-cavage first; Fedify retries with RFC 9421
+    // where a server asks for it (double-knocking)
     firstKnock: "draft-cavage-http-signatures-12",
   });
 
@@ -123,7 +140,9 @@ function build(ctx: AppContext): Federation<AppContext> {
       };
     })
     .setFirstCursor(() => "")
-    .setCounter(async (fctx, identifier) => (await findLocalActor(fctx.data, identifier))?.followers_count ?? null);
+    .setCounter(
+      async (fctx, identifier) => (await findLocalActor(fctx.data, identifier))?.followers_count ?? null,
+    );
 
   federation
     .setFollowingDispatcher("/users/{identifier}/following", async (fctx, identifier, cursor) => {
@@ -133,7 +152,9 @@ function build(ctx: AppContext): Federation<AppContext> {
       return { items: page.items.map((u) => new URL(u)), nextCursor: page.next };
     })
     .setFirstCursor(() => "")
-    .setCounter(async (fctx, identifier) => (await findLocalActor(fctx.data, identifier))?.following_count ?? null);
+    .setCounter(
+      async (fctx, identifier) => (await findLocalActor(fctx.data, identifier))?.following_count ?? null,
+    );
 
   federation
     .setOutboxDispatcher("/users/{identifier}/outbox", async (fctx, identifier, cursor) => {
@@ -148,7 +169,9 @@ function build(ctx: AppContext): Federation<AppContext> {
       return { items, nextCursor: page.next };
     })
     .setFirstCursor(() => "")
-    .setCounter(async (fctx, identifier) => (await findLocalActor(fctx.data, identifier))?.statuses_count ?? null);
+    .setCounter(
+      async (fctx, identifier) => (await findLocalActor(fctx.data, identifier))?.statuses_count ?? null,
+    );
 
   federation.setFeaturedDispatcher("/users/{identifier}/collections/featured", async (fctx, identifier) => {
     const account = await findLocalActor(fctx.data, identifier);
@@ -166,7 +189,9 @@ function build(ctx: AppContext): Federation<AppContext> {
     if (!account) return null;
     const names = await featuredTagNames(fctx.data, account.id);
     return {
-      items: names.map((n) => new Hashtag({ href: new URL(fctx.data.uris.tag(n.toLowerCase())), name: `#${n}` })),
+      items: names.map(
+        (n) => new Hashtag({ href: new URL(fctx.data.uris.tag(n.toLowerCase())), name: `#${n}` }),
+      ),
     };
   });
 
@@ -199,4 +224,24 @@ const federationKey = resourceKey("federation", build);
 /** The context's federation, made on first use. */
 export function getFederation(ctx: AppContext): Federation<AppContext> {
   return owned(ctx, federationKey);
+}
+
+const listening = resourceKey(
+  "federation.listening",
+  (ctx: AppContext) => {
+    const abort = new AbortController();
+    // registers the listener at once (mq.ts); resolves only when the signal aborts
+    getFederation(ctx)
+      .startQueue(ctx, { signal: abort.signal })
+      .catch((err) => ctx.logger.error({ err }, "federation queue stopped"));
+    return abort;
+  },
+  (abort) => abort.abort(),
+);
+
+/** This process consumes Fedify's queued tasks from now on (idempotent); resolves once it does. */
+export async function listenToFederationQueue(ctx: AppContext): Promise<void> {
+  owned(ctx, listening);
+  // startQueue registers its listener after a few ticks of its own
+  for (let i = 0; i < 200 && !hasMessageListener(ctx); i++) await new Promise((r) => setTimeout(r, 5));
 }

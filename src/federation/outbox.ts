@@ -1,10 +1,10 @@
 /**
- * Outbound events (core/federation/outbound.ts) become activities sent to the inboxes that may see
+ * Outbound events (core/fediverse/outbound.ts) become activities sent to the inboxes that may see
  * them. Recipients are computed here from the store: remote followers (for everything but direct
  * posts), remote mentioned accounts, the author of what is replied to, reblogged or liked. Fedify
  * then queues one delivery per inbox (shared inboxes preferred), signs and retries.
  */
-import { Temporal } from "@js-temporal/polyfill";
+
 import {
   Accept,
   type Activity,
@@ -20,6 +20,7 @@ import {
   Undo,
   Update,
 } from "@fedify/fedify/vocab";
+import { Temporal } from "@js-temporal/polyfill";
 import type { AppContext } from "../app.ts";
 import {
   loadAccount,
@@ -27,8 +28,8 @@ import {
   type RemoteRecipient,
   remoteFollowers,
   remoteRecipients,
-} from "../core/federation/objects.ts";
-import type { OutboundEvent } from "../core/federation/outbound.ts";
+} from "../core/fediverse/objects.ts";
+import type { OutboundEvent } from "../core/fediverse/outbound.ts";
 import type { Account } from "../store/schema.ts";
 import { toActivityForStatus, toUpdateForStatus } from "./activities.ts";
 import { toActor } from "./converters/to-as.ts";
@@ -84,11 +85,15 @@ export async function deliver(ctx: AppContext, event: OutboundEvent): Promise<vo
         ...(status.visibility === "direct" ? [] : await remoteFollowers(ctx, sender.id)),
         ...(await remoteRecipients(
           ctx,
-          status.visibility === "direct" ? data.mentions.filter((m) => !m.local).map((m) => m.accountId) : extra,
+          status.visibility === "direct"
+            ? data.mentions.filter((m) => !m.local).map((m) => m.accountId)
+            : extra,
         )),
       ];
       const activity =
-        event.type === "status.create" ? toActivityForStatus(ctx.uris, data) : toUpdateForStatus(ctx.uris, data);
+        event.type === "status.create"
+          ? toActivityForStatus(ctx.uris, data)
+          : toUpdateForStatus(ctx.uris, data);
       await send(ctx, sender, recipients, activity);
       return;
     }
@@ -156,7 +161,9 @@ export async function deliver(ctx: AppContext, event: OutboundEvent): Promise<vo
       const target = await loadAccount(ctx, event.targetId);
       if (!target || local(target)) return;
       const block = new Block({ id: new URL(event.uri), actor, object: new URL(target.uri) });
-      const activity = event.undo ? new Undo({ id: new URL(`${event.uri}/undo`), actor, object: block }) : block;
+      const activity = event.undo
+        ? new Undo({ id: new URL(`${event.uri}/undo`), actor, object: block })
+        : block;
       await send(ctx, sender, await remoteRecipients(ctx, [target.id]), activity);
       return;
     }
@@ -187,7 +194,17 @@ export async function deliver(ctx: AppContext, event: OutboundEvent): Promise<vo
           replyTarget: new URL(data.status.uri),
           to: new URL(data.author.uri),
         });
-        await send(ctx, sender, recipients, new Create({ id: new URL(`${id.href}/activity`), actor, object: vote, to: new URL(data.author.uri) }));
+        await send(
+          ctx,
+          sender,
+          recipients,
+          new Create({
+            id: new URL(`${id.href}/activity`),
+            actor,
+            object: vote,
+            to: new URL(data.author.uri),
+          }),
+        );
       }
       return;
     }

@@ -5,9 +5,10 @@
  * converters, which refuse objects whose id has another origin than the document's.
  */
 import type { Context } from "@fedify/fedify";
-import { isActor, type Object as APObject } from "@fedify/fedify/vocab";
+import { type Object as APObject, isActor } from "@fedify/fedify/vocab";
 import type { AppContext } from "../app.ts";
 import { findAccountByUri, upsertRemoteAccount } from "../core/accounts/remote.ts";
+import { TorgaiError } from "../core/errors.ts";
 import { findStatusByUri } from "../core/statuses/remote.ts";
 import type { Account, Status } from "../store/schema.ts";
 import { isActorObject, isPostObject, toRemoteActor } from "./converters/from-as.ts";
@@ -17,14 +18,23 @@ import { ingestPost } from "./inbox/posts.ts";
 const ACTOR_FRESH_MS = 24 * 60 * 60 * 1000;
 
 /** A stored remote actor from an (already fetched or embedded) actor object. */
-export async function storeActor(ctx: AppContext, actor: APObject, origin: string | URL): Promise<Account | null> {
+export async function storeActor(
+  ctx: AppContext,
+  actor: APObject,
+  origin: string | URL,
+): Promise<Account | null> {
   if (!isActorObject(actor)) return null;
   const converted = await toRemoteActor(actor, { origin });
   if (!converted.ok) {
     ctx.logger.debug({ uri: actor.id?.href, reason: converted.message }, "remote actor refused");
     return null;
   }
-  return upsertRemoteAccount(ctx, converted.value);
+  try {
+    return await upsertRemoteAccount(ctx, converted.value);
+  } catch (err) {
+    if (err instanceof TorgaiError) return null;
+    throw err;
+  }
 }
 
 /**
@@ -70,7 +80,7 @@ export type Resolved = { kind: "account"; account: Account } | { kind: "status";
 /** A URL pasted into search: a known post or account, else fetched. */
 export async function objectByUrl(fctx: Context<AppContext>, url: string): Promise<Resolved | null> {
   const ctx = fctx.data;
-  const status = await findStatusByUri(ctx, url);
+  const status = await findStatusByUri(ctx.db, url);
   if (status) return { kind: "status", status };
   const account = await findAccountByUri(ctx, url);
   if (account) return { kind: "account", account };

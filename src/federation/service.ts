@@ -1,7 +1,7 @@
-/** The federation port (core/federation/port.ts) implemented with Fedify; app.ts loads it lazily. */
+/** The federation port (core/fediverse/port.ts) implemented with Fedify; app.ts loads it lazily. */
 import type { AppContext } from "../app.ts";
-import type { FederationPort } from "../core/federation/port.ts";
-import { getFederation } from "./federation.ts";
+import type { FederationPort } from "../core/fediverse/port.ts";
+import { getFederation, listenToFederationQueue } from "./federation.ts";
 import { deliver } from "./outbox.ts";
 import { actorByHandle, objectByUrl } from "./resolve.ts";
 
@@ -11,5 +11,6 @@ export function federationService(ctx: AppContext): FederationPort {
     deliver: (event) => deliver(ctx, event),
     resolveAccount: (acct) => actorByHandle(fctx(), acct),
     resolveUrl: (url) => objectByUrl(fctx(), url),
+    listen: () => listenToFederationQueue(ctx),
   };
 }

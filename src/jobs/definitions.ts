@@ -5,9 +5,10 @@
 import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
-import { outboundEventSchema } from "../core/federation/outbound.ts";
+import { outboundEventSchema } from "../core/fediverse/outbound.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
 import { defineJob } from "./define.ts";
+import { dispatchMessage, hasMessageListener } from "./message-listeners.ts";
 
 const zId = z.string().regex(/^\d{1,20}$/, "not an id");
 const statusRef = z.object({ statusId: zId });
@@ -64,6 +65,23 @@ export const federationOutbound = defineJob({
   orderingKey: (event) => `actor:${event.accountId}`,
 });
 
+export const fedifyMessage = defineJob({
+  name: "fedify.message",
+  payload: z.object({
+    // Fedify's queued task (inbox, outbox or fanout), JSON as every Fedify queue backend stores it
+    message: z.unknown().refine((m) => m !== undefined, "a message is required"),
+    orderingKey: z.string().max(4096).optional(),
+  }),
+  // prefixed so Fedify's keys never share a lane with our own job keys
+  orderingKey: (p) => (p.orderingKey === undefined ? undefined : `fedify:${p.orderingKey}`),
+  // a failure is retried by this queue (nativeRetrial, see src/federation/mq.ts). A worker that
+  // has not loaded Fedify yet (it is loaded on first use) starts its listener first.
+  handler: async (ctx, p) => {
+    if (!hasMessageListener(ctx)) await ctx.federation.listen();
+    await dispatchMessage(ctx, p.message);
+  },
+});
+
 export const jobDefinitions = [
   federationOutbound,
   statusFanout,
@@ -71,6 +89,7 @@ export const jobDefinitions = [
   statusDelete,
   pollExpire,
   emailConfirmation,
+  fedifyMessage,
 ] as const;
 
 type Definition = (typeof jobDefinitions)[number];

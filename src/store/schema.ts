@@ -444,6 +444,13 @@ export interface ReportsTable {
   created_at: Timestamp;
 }
 
+/** Fedify's key–value store (src/federation/kv.ts); key and value are JSON text. */
+export interface FedifyKvTable {
+  key: string;
+  value: string;
+  expires_at: Timestamp | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -481,6 +488,7 @@ export interface Database {
   custom_emojis: CustomEmojisTable;
   jobs: JobsTable;
   account_keys: AccountKeysTable;
+  fedify_kv: FedifyKvTable;
   server_secrets: ServerSecretsTable;
   tag_follows: TagFollowsTable;
   featured_tags: FeaturedTagsTable;

@@ -16,13 +16,6 @@ async function remoteAccount(viewer: FederatedUser, who: FederatedUser): Promise
   return account;
 }
 
-/** A remote post as `viewer`'s server knows it, by its URI. */
-async function remoteStatus(viewer: FederatedUser, uri: string): Promise<mastodon.v1.Status> {
-  const found = await viewer.masto.v2.search.list({ q: uri, resolve: true, type: "statuses" });
-  assert.equal(found.statuses.length, 1, `${uri} resolved`);
-  return found.statuses[0];
-}
-
 for (const kind of STORES) {
   describe(`federation between two servers [${kind}]`, () => {
     let a: Instance;
@@ -57,22 +50,37 @@ for (const kind of STORES) {
       assert.equal(followNotes[0]?.account.acct, `bob@${b.domain}`);
 
       // alice posts: it reaches bob's home timeline
-      const post = await alice.masto.v1.statuses.create({ status: "Сәлем, #федерация! Бұл бірінші жазба.", visibility: "public", language: "kk" });
-      const inHome = await eventually(async () => {
-        const home = await bob.masto.v1.timelines.home.list();
-        return home.find((s) => s.uri === post.uri);
-      }, 15_000, "alice's post in bob's home");
+      const post = await alice.masto.v1.statuses.create({
+        status: "Сәлем, #федерация! Бұл бірінші жазба.",
+        visibility: "public",
+        language: "kk",
+      });
+      const inHome = await eventually(
+        async () => {
+          const home = await bob.masto.v1.timelines.home.list();
+          return home.find((s) => s.uri === post.uri);
+        },
+        15_000,
+        "alice's post in bob's home",
+      );
       assert.equal(inHome.account.acct, `alice@${a.domain}`);
       assert.match(inHome.content, /Бұл бірінші жазба/);
       assert.equal(inHome.language, "kk");
       assert.ok(inHome.tags.some((t) => t.name.toLowerCase() === "федерация"));
 
       // bob replies mentioning her: alice is notified and the reply threads under her post
-      const reply = await bob.masto.v1.statuses.create({ status: `@${alice.handle} Сәлем!`, inReplyToId: inHome.id });
-      const mention = await eventually(async () => {
-        const notes = await alice.masto.v1.notifications.list({ types: ["mention"] });
-        return notes.find((n) => n.status?.uri === reply.uri);
-      }, 15_000, "mention notification");
+      const reply = await bob.masto.v1.statuses.create({
+        status: `@${alice.handle} Сәлем!`,
+        inReplyToId: inHome.id,
+      });
+      const mention = await eventually(
+        async () => {
+          const notes = await alice.masto.v1.notifications.list({ types: ["mention"] });
+          return notes.find((n) => n.status?.uri === reply.uri);
+        },
+        15_000,
+        "mention notification",
+      );
       assert.equal(mention.status?.inReplyToId, post.id);
       const context = await alice.masto.v1.statuses.$select(post.id).context.fetch();
       assert.ok(context.descendants.some((s) => s.uri === reply.uri));
@@ -80,10 +88,14 @@ for (const kind of STORES) {
       // favourite and boost come back as notifications and counters
       await bob.masto.v1.statuses.$select(inHome.id).favourite();
       await bob.masto.v1.statuses.$select(inHome.id).reblog();
-      await eventually(async () => {
-        const s = await alice.masto.v1.statuses.$select(post.id).fetch();
-        return s.favouritesCount === 1 && s.reblogsCount === 1;
-      }, 15_000, "favourite and reblog counted");
+      await eventually(
+        async () => {
+          const s = await alice.masto.v1.statuses.$select(post.id).fetch();
+          return s.favouritesCount === 1 && s.reblogsCount === 1;
+        },
+        15_000,
+        "favourite and reblog counted",
+      );
       const kinds = (await alice.masto.v1.notifications.list()).map((n) => n.type);
       assert.ok(kinds.includes("favourite") && kinds.includes("reblog"), kinds.join());
       // and undone
@@ -95,7 +107,9 @@ for (const kind of STORES) {
       );
 
       // an edit replaces the text on bob's side
-      await alice.masto.v1.statuses.$select(post.id).update({ status: "Сәлем, #федерация! Түзетілген жазба." });
+      await alice.masto.v1.statuses
+        .$select(post.id)
+        .update({ status: "Сәлем, #федерация! Түзетілген жазба." });
       await eventually(
         async () => /Түзетілген/.test((await bob.masto.v1.statuses.$select(inHome.id).fetch()).content),
         15_000,
@@ -112,14 +126,18 @@ for (const kind of STORES) {
 
       // delete: gone on bob's side too
       await alice.masto.v1.statuses.$select(post.id).remove();
-      await eventually(async () => {
-        try {
-          await bob.masto.v1.statuses.$select(inHome.id).fetch();
-          return false;
-        } catch (err) {
-          return (err as { statusCode?: number }).statusCode === 404;
-        }
-      }, 15_000, "delete seen");
+      await eventually(
+        async () => {
+          try {
+            await bob.masto.v1.statuses.$select(inHome.id).fetch();
+            return false;
+          } catch (err) {
+            return (err as { statusCode?: number }).statusCode === 404;
+          }
+        },
+        15_000,
+        "delete seen",
+      );
     });
 
     test("locked accounts: the request waits for approval; followers-only posts reach followers only", async () => {
@@ -129,13 +147,20 @@ for (const kind of STORES) {
       const carolOnB = await remoteAccount(dave, carol);
       const rel = await dave.masto.v1.accounts.$select(carolOnB.id).follow();
       assert.equal(rel.requested, true);
-      const requests = await eventually(async () => {
-        const list = await carol.masto.v1.followRequests.list();
-        return list.length ? list : null;
-      }, 15_000, "follow request arrives");
+      const requests = await eventually(
+        async () => {
+          const list = await carol.masto.v1.followRequests.list();
+          return list.length ? list : null;
+        },
+        15_000,
+        "follow request arrives",
+      );
       assert.equal(requests[0].acct, `dave@${b.domain}`);
       // still only requested until carol approves
-      assert.equal((await dave.masto.v1.accounts.relationships.fetch({ id: [carolOnB.id] }))[0].following, false);
+      assert.equal(
+        (await dave.masto.v1.accounts.relationships.fetch({ id: [carolOnB.id] }))[0].following,
+        false,
+      );
       await carol.masto.v1.followRequests.$select(requests[0].id).authorize();
       await eventually(
         async () => (await dave.masto.v1.accounts.relationships.fetch({ id: [carolOnB.id] }))[0].following,
@@ -143,11 +168,18 @@ for (const kind of STORES) {
         "dave following carol",
       );
 
-      const secret = await carol.masto.v1.statuses.create({ status: "Тек оқырмандарға", visibility: "private" });
-      const seen = await eventually(async () => {
-        const home = await dave.masto.v1.timelines.home.list();
-        return home.find((s) => s.uri === secret.uri);
-      }, 15_000, "private post delivered to the follower");
+      const secret = await carol.masto.v1.statuses.create({
+        status: "Тек оқырмандарға",
+        visibility: "private",
+      });
+      const seen = await eventually(
+        async () => {
+          const home = await dave.masto.v1.timelines.home.list();
+          return home.find((s) => s.uri === secret.uri);
+        },
+        15_000,
+        "private post delivered to the follower",
+      );
       assert.equal(seen.visibility, "private");
       // erin (same server, not a follower) cannot see it, nor fetch it from carol's server
       await assert.rejects(erin.masto.v1.statuses.$select(seen.id).fetch());
@@ -171,16 +203,27 @@ for (const kind of STORES) {
         status: "Қай қала?",
         poll: { options: ["Алматы", "Астана"], expiresIn: 3600 },
       });
-      const onB = await eventually(async () => {
-        const home = await gus.masto.v1.timelines.home.list();
-        return home.find((s) => s.uri === poll.uri);
-      }, 15_000, "poll delivered");
-      assert.deepEqual(onB.poll?.options.map((o) => o.title), ["Алматы", "Астана"]);
+      const onB = await eventually(
+        async () => {
+          const home = await gus.masto.v1.timelines.home.list();
+          return home.find((s) => s.uri === poll.uri);
+        },
+        15_000,
+        "poll delivered",
+      );
+      assert.deepEqual(
+        onB.poll?.options.map((o) => o.title),
+        ["Алматы", "Астана"],
+      );
       await gus.masto.v1.polls.$select(onB.poll?.id ?? "").votes.create({ choices: [1] });
-      await eventually(async () => {
-        const p = await fay.masto.v1.polls.$select(poll.poll?.id ?? "").fetch();
-        return p.options[1].votesCount === 1;
-      }, 15_000, "vote counted");
+      await eventually(
+        async () => {
+          const p = await fay.masto.v1.polls.$select(poll.poll?.id ?? "").fetch();
+          return p.options[1].votesCount === 1;
+        },
+        15_000,
+        "vote counted",
+      );
     });
 
     test("blocks end the follow on the other side", async () => {

@@ -39,10 +39,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startInstance(
-  kind: StoreKind,
-  config: Record<string, string> = {},
-): Promise<Instance> {
+export async function startInstance(kind: StoreKind, config: Record<string, string> = {}): Promise<Instance> {
   const port = await freePort();
   const domain = `127.0.0.1:${port}`;
   const ctx = await createTestContext(kind, {
@@ -81,7 +78,11 @@ export async function startInstance(
 }
 
 /** Polls `probe` until it returns a truthy value (or throws the last error after `timeoutMs`). */
-export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 15_000, what = "condition"): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -3,6 +3,9 @@
  * PostgreSQL isolation is one schema per context, dropped afterwards.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
 import { type AppContext, closeContext, createContext } from "../../src/app.ts";
@@ -46,6 +49,38 @@ export async function createTestContext(
     await dropSchema(PG_URL, schema);
   };
   return createContext(config, { store, logger: pino({ level: "silent" }), now: opts.now });
+}
+
+/**
+ * A database that outlives the contexts opened on it, for durability tests (close one context,
+ * open the next on the same data, as a restarted or killed process would): SQLite in a file of a
+ * temporary directory, PostgreSQL in a schema of its own. `dispose` deletes it.
+ */
+export async function persistentTestDatabase(kind: StoreKind): Promise<{
+  open: (opts?: { now?: () => Date }) => Promise<AppContext>;
+  dispose: () => Promise<void>;
+}> {
+  const logger = pino({ level: "silent" });
+  const config = testConfig();
+  if (kind === "sqlite") {
+    const dir = await mkdtemp(join(tmpdir(), "torgai-test-"));
+    const url = `sqlite:${join(dir, "torgai.db")}`;
+    return {
+      open: async (opts = {}) =>
+        createContext(config, { store: await openStore({ url }), logger, now: opts.now }),
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+  const schema = `t_${randomBytes(6).toString("hex")}`;
+  return {
+    open: async (opts = {}) =>
+      createContext(config, {
+        store: await openStore({ url: PG_URL, pgSchema: schema, poolSize: 4 }),
+        logger,
+        now: opts.now,
+      }),
+    dispose: () => dropSchema(PG_URL, schema),
+  };
 }
 
 /** Registers `name [sqlite]` and `name [postgres]`, each with a fresh, migrated context. */

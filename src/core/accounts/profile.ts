@@ -2,11 +2,11 @@ import type { AppContext } from "../../app.ts";
 import { transaction } from "../../app.ts";
 import type { Account, AccountUpdate, User } from "../../store/schema.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { CODE_POINTS_PER_CHAR, codePointsOver } from "../text/count.ts";
 import { countableLength } from "../text/extract.ts";
 import { linkifyText, renderNote } from "./note.ts";
 import { mergeSettings, type UserSettings } from "./settings.ts";
-import { federate } from "../federation/outbound.ts";
 
 /**
  * Mastodon's profile limits, counted as Mastodon counts them: the display name and each field name

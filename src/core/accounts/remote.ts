@@ -106,7 +106,7 @@ async function actorColumns(ctx: AppContext, db: Db, actor: RemoteActor, now: st
     ed25519_key_id: actor.ed25519KeyId,
     also_known_as: JSON.stringify(actor.alsoKnownAs),
     // a Move is applied by the Move activity (checked against alsoKnownAs); the profile only points
-    moved_to_account_id: movedTo && movedTo.id ? movedTo.id : null,
+    moved_to_account_id: movedTo?.id ? movedTo.id : null,
     fetched_at: now,
     updated_at: now,
   };

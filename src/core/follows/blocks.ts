@@ -3,7 +3,7 @@ import type { Db } from "../../store/db.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
 import type { Account } from "../../store/schema.ts";
 import { ForbiddenError } from "../errors.ts";
-import { blockActivityUri, federate } from "../federation/outbound.ts";
+import { blockActivityUri, federate } from "../fediverse/outbound.ts";
 import { removeAccountFromHomeFeed } from "../timelines/feed.ts";
 import { loadTargetAccount, removeFollow, removeFollowRequest } from "./graph.ts";
 
@@ -17,10 +17,17 @@ export async function blockAccount(ctx: AppContext, sourceId: string, targetId: 
     if (sourceId === targetId) throw new ForbiddenError("This action is not allowed");
     const source = await loadTargetAccount(trx, sourceId);
     const id = ctx.ids();
-    const uri = source.domain === "" && target.domain !== "" ? blockActivityUri(ctx, source.username, id) : null;
+    const uri =
+      source.domain === "" && target.domain !== "" ? blockActivityUri(ctx, source.username, id) : null;
     const res = await trx
       .insertInto("blocks")
-      .values({ id, account_id: sourceId, target_account_id: targetId, uri, created_at: ctx.now().toISOString() })
+      .values({
+        id,
+        account_id: sourceId,
+        target_account_id: targetId,
+        uri,
+        created_at: ctx.now().toISOString(),
+      })
       .onConflict((oc) => oc.columns(["account_id", "target_account_id"]).doNothing())
       .executeTakeFirst();
     await severBothWays(trx, sourceId, targetId);

@@ -1,7 +1,7 @@
 import { type AppContext, transaction } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import { ForbiddenError } from "../errors.ts";
-import { federate, followActivityUri } from "../federation/outbound.ts";
+import { federate, followActivityUri } from "../fediverse/outbound.ts";
 import { createNotification } from "../notifications/create.ts";
 import { backfillHomeFeed, removeAccountFromHomeFeed } from "../timelines/feed.ts";
 import {
@@ -137,8 +137,7 @@ export async function insertFollow(
 export async function unfollowAccount(ctx: AppContext, sourceId: string, targetId: string): Promise<void> {
   await transaction(ctx, async (trx) => {
     const target = await loadTargetAccount(trx, targetId);
-    const uri =
-      target.domain === "" ? null : await followUriOf(trx, sourceId, targetId);
+    const uri = target.domain === "" ? null : await followUriOf(trx, sourceId, targetId);
     const wasFollowing = await removeFollow(trx, sourceId, targetId);
     const wasRequested = await removeFollowRequest(trx, sourceId, targetId);
     if (wasFollowing) await removeAccountFromHomeFeed(trx, sourceId, targetId);

@@ -4,9 +4,9 @@
  * through outbound events where ActivityPub expects an answer (Accept/Reject of a Follow).
  */
 import { type AppContext, transaction } from "../../app.ts";
-import type { Account } from "../../store/schema.ts";
 import { isBlockedEitherWay } from "../../store/predicates.ts";
-import { federate } from "../federation/outbound.ts";
+import type { Account } from "../../store/schema.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { createNotification } from "../notifications/create.ts";
 import { removeAccountFromHomeFeed } from "../timelines/feed.ts";
 import { blockAccount, unblockAccount } from "./blocks.ts";
@@ -85,14 +85,22 @@ export async function receiveFollow(
       return "requested";
     }
     await insertFollow(ctx, trx, row);
-    await createNotification(ctx, trx, after, { recipientId: target.id, fromId: follower.id, type: "follow" });
+    await createNotification(ctx, trx, after, {
+      recipientId: target.id,
+      fromId: follower.id,
+      type: "follow",
+    });
     await answer(true);
     return "accepted";
   });
 }
 
 /** The remote account accepted a local account's follow request. */
-export async function receiveFollowAccept(ctx: AppContext, follower: Account, target: Account): Promise<boolean> {
+export async function receiveFollowAccept(
+  ctx: AppContext,
+  follower: Account,
+  target: Account,
+): Promise<boolean> {
   return transaction(ctx, async (trx) => {
     const req = await trx
       .selectFrom("follow_requests")
@@ -108,7 +116,11 @@ export async function receiveFollowAccept(ctx: AppContext, follower: Account, ta
 }
 
 /** The remote account rejected (or later removed) a local account's follow. */
-export async function receiveFollowReject(ctx: AppContext, follower: Account, target: Account): Promise<void> {
+export async function receiveFollowReject(
+  ctx: AppContext,
+  follower: Account,
+  target: Account,
+): Promise<void> {
   await transaction(ctx, async (trx) => {
     await removeFollowRequest(trx, follower.id, target.id);
     if (await removeFollow(trx, follower.id, target.id))

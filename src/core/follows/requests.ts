@@ -4,7 +4,7 @@ import type { Page } from "../../store/paginate.ts";
 import { paginate } from "../../store/paginate.ts";
 import type { Account } from "../../store/schema.ts";
 import { NotFoundError } from "../errors.ts";
-import { federate } from "../federation/outbound.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { insertFollow } from "./follow.ts";
 import { removeFollowRequest } from "./graph.ts";
 
@@ -77,7 +77,17 @@ export async function answerRemote(
   followUri: string | null,
   accepted: boolean,
 ): Promise<void> {
-  const requester = await trx.selectFrom("accounts").select("domain").where("id", "=", requesterId).executeTakeFirst();
+  const requester = await trx
+    .selectFrom("accounts")
+    .select("domain")
+    .where("id", "=", requesterId)
+    .executeTakeFirst();
   if (!requester || requester.domain === "") return;
-  await federate(ctx, trx, { type: "follow.answer", accountId: targetId, followerId: requesterId, followUri, accepted });
+  await federate(ctx, trx, {
+    type: "follow.answer",
+    accountId: targetId,
+    followerId: requesterId,
+    followUri,
+    accepted,
+  });
 }

@@ -1,6 +1,6 @@
 import { type AppContext, transaction } from "../../app.ts";
 import type { Account, Status } from "../../store/schema.ts";
-import { federate } from "../federation/outbound.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { createNotification } from "../notifications/create.ts";
 import { findStatus, getVisibleStatus } from "./load.ts";
 

@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Status } from "../../store/schema.ts";
-import { federate, type OutboundEvent } from "../federation/outbound.ts";
+import { federate, type OutboundEvent } from "../fediverse/outbound.ts";
 import { countsAsReply } from "./persist.ts";
 
 /**

@@ -3,7 +3,7 @@
  * addressing follows Mastodon's, which every other server reads: public → to Public, cc followers;
  * unlisted → to followers, cc Public; followers-only → to followers; direct → to the mentioned.
  */
-import { Temporal } from "@js-temporal/polyfill";
+
 import {
   Collection,
   type CryptographicKey,
@@ -20,7 +20,8 @@ import {
   Question,
   Service,
 } from "@fedify/fedify/vocab";
-import type { NoteData } from "../../core/federation/objects.ts";
+import { Temporal } from "@js-temporal/polyfill";
+import type { NoteData } from "../../core/fediverse/objects.ts";
 import type { LocalUris } from "../../core/uris.ts";
 import type { Account } from "../../store/schema.ts";
 
@@ -104,7 +105,11 @@ export function toNote(uris: LocalUris, data: NoteData): Note | Question {
     data.mentions.map((m) => m.uri),
   );
   const mentionTags = data.mentions.map(
-    (m) => new Mention({ href: new URL(m.uri), name: `@${m.acct.includes("@") ? m.acct : `${m.acct}@${new URL(uris.base).host}`}` }),
+    (m) =>
+      new Mention({
+        href: new URL(m.uri),
+        name: `@${m.acct.includes("@") ? m.acct : `${m.acct}@${new URL(uris.base).host}`}`,
+      }),
   );
   const hashtagTags = data.tags.map(
     (t) => new Hashtag({ href: new URL(uris.tag(t.toLowerCase())), name: `#${t}` }),

@@ -20,7 +20,8 @@ import {
 } from "@fedify/fedify/vocab";
 import type { AppContext } from "../../app.ts";
 import { findAccountByUri } from "../../core/accounts/remote.ts";
-import { findLocalActor } from "../../core/federation/objects.ts";
+import { TorgaiError } from "../../core/errors.ts";
+import { findLocalActor } from "../../core/fediverse/objects.ts";
 import {
   receiveBlock,
   receiveFollow,
@@ -29,14 +30,13 @@ import {
   receiveUnblock,
   receiveUnfollow,
 } from "../../core/follows/remote.ts";
+import { deleteRemoteStatus, findStatusByUri } from "../../core/statuses/remote.ts";
 import {
-  deleteRemoteStatus,
-  findStatusByUri,
-  receiveRemoteAnnounce,
-  receiveRemoteLike,
-  undoRemoteAnnounce,
-  undoRemoteLike,
-} from "../../core/statuses/remote.ts";
+  ingestRemoteFavourite,
+  ingestRemoteReblog,
+  undoRemoteFavourite,
+  undoRemoteReblog,
+} from "../../core/statuses/remote-interactions.ts";
 import { receiveRemoteVote } from "../../core/statuses/remote-votes.ts";
 import type { Account } from "../../store/schema.ts";
 import { isActorObject, isPostObject } from "../converters/from-as.ts";
@@ -88,7 +88,12 @@ export function registerInbox(federation: Federation<AppContext>): void {
       const object = await undo.getObject({ crossOrigin: "ignore", suppressError: true });
       if (!object) return;
       // an actor undoes only its own activities
-      if (object instanceof Follow || object instanceof Like || object instanceof Announce || object instanceof Block) {
+      if (
+        object instanceof Follow ||
+        object instanceof Like ||
+        object instanceof Announce ||
+        object instanceof Block
+      ) {
         if (object.actorId?.href !== sender.uri) return;
       }
       if (object instanceof Follow) {
@@ -98,10 +103,16 @@ export function registerInbox(federation: Federation<AppContext>): void {
         const target = await localActorOf(fctx, object.objectId);
         if (target) await receiveUnblock(fctx.data, sender, target);
       } else if (object instanceof Like) {
-        const status = object.objectId ? await findStatusByUri(fctx.data, object.objectId.href) : null;
-        if (status) await undoRemoteLike(fctx.data, sender, status);
+        const status = object.objectId
+          ? await findStatusByUri(fctx.data.db, object.objectId.href)
+          : undefined;
+        await undoRemoteFavourite(fctx.data, {
+          uri: object.id?.href,
+          accountId: sender.id,
+          statusId: status?.id,
+        });
       } else if (object instanceof Announce) {
-        if (object.id) await undoRemoteAnnounce(fctx.data, sender, object.id.href);
+        if (object.id) await undoRemoteReblog(fctx.data, object.id.href, sender.id);
       }
     })
     .on(Create, async (fctx, create) => {
@@ -111,7 +122,7 @@ export function registerInbox(federation: Federation<AppContext>): void {
       if (!object || !isPostObject(object) || !object.id) return;
       // a vote: a Note named after an option, in reply to one of our polls, without content
       if (object instanceof Note && object.name && !object.content && object.replyTargetId) {
-        const poll = await findStatusByUri(fctx.data, object.replyTargetId.href);
+        const poll = await findStatusByUri(fctx.data.db, object.replyTargetId.href);
         if (poll?.local && poll.poll_id) {
           if (object.attributionId?.href === sender.uri)
             await receiveRemoteVote(fctx.data, sender, poll, object.name.toString());
@@ -130,7 +141,11 @@ export function registerInbox(federation: Federation<AppContext>): void {
         if (object.id.href !== sender.uri) return;
         await storeActor(fctx.data, object, new URL(sender.uri).origin);
       } else if (isPostObject(object)) {
-        await ingestPost(fctx, object, new URL(sender.uri).origin, { depth: 0, senderUri: sender.uri });
+        await ingestPost(fctx, object, new URL(sender.uri).origin, {
+          depth: 0,
+          senderUri: sender.uri,
+          update: true,
+        });
       }
     })
     .on(Delete, async (fctx, del) => {
@@ -140,12 +155,12 @@ export function registerInbox(federation: Federation<AppContext>): void {
       const sender = await findAccountByUri(fctx.data, del.actorId.href);
       if (!sender || sender.domain === "") return;
       if (objectId === sender.uri) return; // account deletion: handled with moderation
-      await deleteRemoteStatus(fctx.data, sender, objectId);
+      await refusedIsNoop(fctx, () => deleteRemoteStatus(fctx.data, objectId, sender.id));
     })
     .on(Announce, async (fctx, announce) => {
       const sender = await senderOf(fctx, announce.actorId);
       if (!sender || !announce.id || !announce.objectId) return;
-      let status = await findStatusByUri(fctx.data, announce.objectId.href);
+      let status = (await findStatusByUri(fctx.data.db, announce.objectId.href)) ?? null;
       if (!status) {
         const object = await announce.getObject({ crossOrigin: "ignore", suppressError: true });
         if (object && isPostObject(object) && object.id) {
@@ -158,13 +173,28 @@ export function registerInbox(federation: Federation<AppContext>): void {
             status = await ingestPost(fctx, fetched, fetched.id, { depth: 0 });
         }
       }
-      if (status) await receiveRemoteAnnounce(fctx.data, sender, status, announce.id.href);
+      if (status)
+        await refusedIsNoop(fctx, () =>
+          ingestRemoteReblog(fctx.data, {
+            uri: announce.id?.href ?? "",
+            accountId: sender.id,
+            statusId: status.id,
+            published: announce.published?.toString() ?? null,
+          }),
+        );
     })
     .on(Like, async (fctx, like) => {
       const sender = await senderOf(fctx, like.actorId);
       if (!sender || !like.objectId) return;
-      const status = await findStatusByUri(fctx.data, like.objectId.href);
-      if (status?.local) await receiveRemoteLike(fctx.data, sender, status, like.id?.href ?? null);
+      const status = await findStatusByUri(fctx.data.db, like.objectId.href);
+      if (status?.local && like.id)
+        await refusedIsNoop(fctx, () =>
+          ingestRemoteFavourite(fctx.data, {
+            uri: like.id?.href ?? "",
+            accountId: sender.id,
+            statusId: status.id,
+          }),
+        );
     })
     .on(Block, async (fctx, block) => {
       const sender = await senderOf(fctx, block.actorId);
@@ -174,6 +204,16 @@ export function registerInbox(federation: Federation<AppContext>): void {
     .onError((fctx, error) => {
       fctx.data.logger.warn({ err: error }, "inbox activity failed");
     });
+}
+
+/** Core refusing an activity (not visible, blocked, not the author…) means: no effect. */
+async function refusedIsNoop(fctx: Ctx, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!(err instanceof TorgaiError)) throw err;
+    fctx.data.logger.debug({ err: err.message }, "inbox activity refused");
+  }
 }
 
 /** The local follower an Accept/Reject answers: the Follow it carries must be ours. */

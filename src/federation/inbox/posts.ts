@@ -7,7 +7,8 @@
 import type { Context } from "@fedify/fedify";
 import type { AppContext } from "../../app.ts";
 import { findAccountByUri } from "../../core/accounts/remote.ts";
-import { findStatusByUri, ingestRemoteNote } from "../../core/statuses/remote.ts";
+import { TorgaiError } from "../../core/errors.ts";
+import { findStatusByUri, ingestRemoteNote, updateRemoteNote } from "../../core/statuses/remote.ts";
 import type { Status } from "../../store/schema.ts";
 import { isPostObject, type PostObject, toRemoteNote } from "../converters/from-as.ts";
 import { actorByUri } from "../resolve.ts";
@@ -24,6 +25,8 @@ export interface IngestOptions {
   raw?: unknown;
   /** the verified sender of the activity that carried it: must be the author */
   senderUri?: string;
+  /** an Update: a held post takes the new version */
+  update?: boolean;
 }
 
 export async function ingestPost(
@@ -34,7 +37,7 @@ export async function ingestPost(
 ): Promise<Status | null> {
   const ctx = fctx.data;
   if (!post.id) return null;
-  const existing = await findStatusByUri(ctx, post.id.href);
+  const existing = (await findStatusByUri(ctx.db, post.id.href)) ?? null;
   const authorUri = post.attributionId?.href;
   if (!authorUri) return existing;
   if (opts.senderUri && opts.senderUri !== authorUri) return existing;
@@ -65,7 +68,7 @@ export async function ingestPost(
 
   let parentId: string | null = null;
   if (note.inReplyTo) {
-    let parent = await findStatusByUri(ctx, note.inReplyTo);
+    let parent = (await findStatusByUri(ctx.db, note.inReplyTo)) ?? null;
     if (!parent && opts.depth < MAX_ANCESTOR_FETCHES) {
       try {
         const object = await fctx.lookupObject(note.inReplyTo);
@@ -78,5 +81,16 @@ export async function ingestPost(
     parentId = parent?.id ?? null;
   }
 
-  return ingestRemoteNote(ctx, note, { authorId: author.id, mentionIds, parentId });
+  const resolved = { accountId: author.id, mentionIds, inReplyToId: parentId };
+  try {
+    if (existing && opts.update) return (await updateRemoteNote(ctx, note, resolved)) ?? existing;
+    return (await ingestRemoteNote(ctx, note, resolved)).status;
+  } catch (err) {
+    // core refuses what does not check out (wrong author, suspended, another origin): no effect
+    if (err instanceof TorgaiError) {
+      ctx.logger.debug({ uri: note.uri, err: err.message }, "remote post refused");
+      return existing;
+    }
+    throw err;
+  }
 }

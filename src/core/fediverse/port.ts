@@ -15,6 +15,8 @@ export interface FederationPort {
   resolveAccount(acct: string): Promise<Account | null>;
   /** a remote actor's or post's URL, fetched and stored; null when not found or not allowed */
   resolveUrl(url: string): Promise<ResolvedObject | null>;
+  /** makes this process consume the federation's queued tasks (a worker's first such job asks) */
+  listen(): Promise<void>;
 }
 
 /** A port for contexts without federation (TORGAI_FEDERATION=0): nothing leaves, nothing resolves. */
@@ -22,4 +24,5 @@ export const noFederation: FederationPort = {
   deliver: async () => {},
   resolveAccount: async () => null,
   resolveUrl: async () => null,
+  listen: async () => {},
 };

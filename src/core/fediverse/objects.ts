@@ -5,6 +5,7 @@
  */
 import type { AppContext } from "../../app.ts";
 import type { Account, Poll, Status } from "../../store/schema.ts";
+import type { OutboundEvent } from "./outbound.ts";
 
 export interface NoteMention {
   accountId: string;
@@ -65,12 +66,20 @@ export async function loadAccount(ctx: AppContext, id: string): Promise<Account 
 
 export async function loadAccounts(ctx: AppContext, ids: readonly string[]): Promise<Account[]> {
   if (ids.length === 0) return [];
-  return ctx.db.selectFrom("accounts").selectAll().where("id", "in", [...new Set(ids)]).execute();
+  return ctx.db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("id", "in", [...new Set(ids)])
+    .execute();
 }
 
 /** A status with everything its Note (or Announce) needs; null when it is gone. */
 export async function loadNoteData(ctx: AppContext, statusId: string): Promise<NoteData | null> {
-  const status = await ctx.db.selectFrom("statuses").selectAll().where("id", "=", statusId).executeTakeFirst();
+  const status = await ctx.db
+    .selectFrom("statuses")
+    .selectAll()
+    .where("id", "=", statusId)
+    .executeTakeFirst();
   if (!status) return null;
   const author = await loadAccount(ctx, status.account_id);
   if (!author) return null;
@@ -86,7 +95,11 @@ export async function loadNoteData(ctx: AppContext, statusId: string): Promise<N
     reblogOf = { uri: original.uri, authorId: original.account_id, authorUri: original.author_uri };
   }
   const parent = status.in_reply_to_id
-    ? await ctx.db.selectFrom("statuses").select("uri").where("id", "=", status.in_reply_to_id).executeTakeFirst()
+    ? await ctx.db
+        .selectFrom("statuses")
+        .select("uri")
+        .where("id", "=", status.in_reply_to_id)
+        .executeTakeFirst()
     : undefined;
   const mentions = await ctx.db
     .selectFrom("mentions as m")
@@ -104,7 +117,11 @@ export async function loadNoteData(ctx: AppContext, statusId: string): Promise<N
     .execute();
   let poll: NotePoll | null = null;
   if (status.poll_id) {
-    const row = await ctx.db.selectFrom("polls").selectAll().where("id", "=", status.poll_id).executeTakeFirst();
+    const row = await ctx.db
+      .selectFrom("polls")
+      .selectAll()
+      .where("id", "=", status.poll_id)
+      .executeTakeFirst();
     if (row) {
       const options = JSON.parse(row.options) as string[];
       const counts = options.map(() => 0);
@@ -141,7 +158,7 @@ export async function findLocalStatus(
   statusId: string,
 ): Promise<NoteData | null> {
   const data = await loadNoteData(ctx, statusId);
-  if (!data || !data.status.local || data.status.reblog_of_id) return null;
+  if (!data?.status.local || data.status.reblog_of_id) return null;
   if (data.author.username !== username) return null;
   return data;
 }
@@ -153,7 +170,9 @@ export interface RemoteRecipient {
   sharedInbox: string | null;
 }
 
-function toRecipient(a: Pick<Account, "id" | "uri" | "inbox_url" | "shared_inbox_url">): RemoteRecipient | null {
+function toRecipient(
+  a: Pick<Account, "id" | "uri" | "inbox_url" | "shared_inbox_url">,
+): RemoteRecipient | null {
   if (!a.inbox_url) return null;
   return { accountId: a.id, uri: a.uri, inbox: a.inbox_url, sharedInbox: a.shared_inbox_url };
 }
@@ -185,7 +204,11 @@ export async function remoteRecipients(ctx: AppContext, ids: readonly string[]):
 }
 
 /** Whether `accountUri` (a remote actor) follows the local account `accountId`. */
-export async function isFollowedBy(ctx: AppContext, accountId: string, followerUri: string): Promise<boolean> {
+export async function isFollowedBy(
+  ctx: AppContext,
+  accountId: string,
+  followerUri: string,
+): Promise<boolean> {
   const row = await ctx.db
     .selectFrom("follows as f")
     .innerJoin("accounts as a", "a.id", "f.account_id")
@@ -254,7 +277,9 @@ export async function followUris(
   limit: number,
 ): Promise<CollectionPage<string>> {
   const [mine, theirs] =
-    direction === "followers" ? (["target_account_id", "account_id"] as const) : (["account_id", "target_account_id"] as const);
+    direction === "followers"
+      ? (["target_account_id", "account_id"] as const)
+      : (["account_id", "target_account_id"] as const);
   let q = ctx.db
     .selectFrom("follows as f")
     .innerJoin("accounts as a", "a.id", `f.${theirs}`)
@@ -312,4 +337,71 @@ export async function featuredTagNames(ctx: AppContext, accountId: string): Prom
     .where("f.account_id", "=", accountId)
     .execute();
   return rows.map((r) => r.display_name || r.name);
+}
+
+/**
+ * Whether an outbound event has anyone remote to tell — checked before the federation adapter
+ * (and Fedify, which costs ~65 MB) is loaded, so a server nobody remote follows never loads it.
+ */
+export async function hasRemoteAudience(ctx: AppContext, event: OutboundEvent): Promise<boolean> {
+  const remoteFollowerExists = async () =>
+    !!(await ctx.db
+      .selectFrom("follows as f")
+      .innerJoin("accounts as a", "a.id", "f.account_id")
+      .select("f.id")
+      .where("f.target_account_id", "=", event.accountId)
+      .where("a.domain", "!=", "")
+      .limit(1)
+      .executeTakeFirst());
+  const anyRemote = async (ids: (string | null)[]) => {
+    const list = ids.filter((x): x is string => !!x);
+    if (list.length === 0) return false;
+    return !!(await ctx.db
+      .selectFrom("accounts")
+      .select("id")
+      .where("id", "in", list)
+      .where("domain", "!=", "")
+      .limit(1)
+      .executeTakeFirst());
+  };
+  switch (event.type) {
+    case "status.create":
+    case "status.update": {
+      const status = await ctx.db
+        .selectFrom("statuses")
+        .select(["id", "visibility", "in_reply_to_account_id", "reblog_of_id"])
+        .where("id", "=", event.statusId)
+        .executeTakeFirst();
+      if (!status) return false;
+      if (status.visibility !== "direct" && (await remoteFollowerExists())) return true;
+      const mentioned = await ctx.db
+        .selectFrom("mentions")
+        .select("account_id")
+        .where("status_id", "=", status.id)
+        .execute();
+      const original = status.reblog_of_id
+        ? await ctx.db
+            .selectFrom("statuses")
+            .select("account_id")
+            .where("id", "=", status.reblog_of_id)
+            .executeTakeFirst()
+        : undefined;
+      return anyRemote([
+        ...mentioned.map((m) => m.account_id),
+        status.in_reply_to_account_id,
+        original?.account_id ?? null,
+      ]);
+    }
+    case "status.delete":
+      return (
+        event.remoteMentionIds.length > 0 ||
+        !!event.reblogOfAuthorId ||
+        (event.visibility !== "direct" && (await remoteFollowerExists()))
+      );
+    case "profile.update":
+      return remoteFollowerExists();
+    default:
+      // likes, follows, blocks, answers and votes are only recorded for remote counterparts
+      return true;
+  }
 }
