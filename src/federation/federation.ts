@@ -20,7 +20,6 @@ import {
   outboxStatusIds,
   pinnedStatusIds,
 } from "../core/fediverse/objects.ts";
-import { TORGAI_VERSION } from "../core/instance.ts";
 import { Lru } from "../core/lru.ts";
 import { hasMessageListener } from "../jobs/message-listeners.ts";
 import { toActivityForStatus } from "./activities.ts";
@@ -94,7 +93,6 @@ function build(ctx: AppContext): Federation<AppContext> {
     documentLoaderFactory: loaders,
     contextLoaderFactory: loaders,
     authenticatedDocumentLoaderFactory: authenticatedDocumentLoaderFactory(ctx.config),
-    userAgent: { software: `Torgai/${TORGAI_VERSION}`, url: new URL(ctx.config.baseUrl) },
     // Mastodon and most servers still expect draft-cavage first; Fedify retries with RFC 9421
     // where a server asks for it (double-knocking)
     firstKnock: "draft-cavage-http-signatures-12",
