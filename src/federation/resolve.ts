@@ -6,12 +6,14 @@
  */
 import type { Context } from "@fedify/fedify";
 import { type Object as APObject, isActor } from "@fedify/fedify/vocab";
+import { z } from "zod";
 import type { AppContext } from "../app.ts";
 import { findAccountByUri, upsertRemoteAccount } from "../core/accounts/remote.ts";
 import { TorgaiError } from "../core/errors.ts";
 import { findStatusByUri } from "../core/statuses/remote.ts";
 import type { Account, Status } from "../store/schema.ts";
 import { isActorObject, isPostObject, toRemoteActor } from "./converters/from-as.ts";
+import { guardedFetch } from "./fetch-guard.ts";
 import { ingestPost } from "./inbox/posts.ts";
 
 /** An account whose profile was fetched within this long is not fetched again for an activity. */
@@ -62,17 +64,50 @@ export async function actorByUri(
   return (await storeActor(ctx, object, href)) ?? known;
 }
 
+const Jrd = z.object({
+  links: z
+    .array(z.object({ rel: z.string(), type: z.string().optional(), href: z.string().optional() }).loose())
+    .max(100),
+});
+
+/**
+ * The actor URI WebFinger gives for `user@host`. Over https, as every server serves it; over plain
+ * http too when private networks are allowed (test servers on localhost ports have no TLS).
+ */
+async function webfingerActorUri(ctx: AppContext, handle: string): Promise<string | null> {
+  const at = handle.lastIndexOf("@");
+  const host = handle.slice(at + 1);
+  if (at <= 0 || !/^[a-z0-9.-]+(:\d+)?$/i.test(host)) return null;
+  const fetch = guardedFetch(ctx.config);
+  for (const scheme of ctx.config.allowPrivateNetwork ? ["https", "http"] : ["https"]) {
+    const url = `${scheme}://${host}/.well-known/webfinger?resource=${encodeURIComponent(`acct:${handle}`)}`;
+    try {
+      const res = await fetch(url, { headers: { accept: "application/jrd+json, application/json" } });
+      if (!res.ok) {
+        await res.body?.cancel();
+        continue;
+      }
+      const jrd = Jrd.safeParse(await res.json());
+      if (!jrd.success) continue;
+      const self = jrd.data.links.find(
+        (l) => l.rel === "self" && /^application\/(activity\+json|ld\+json)/.test(l.type ?? "") && l.href,
+      );
+      if (self?.href && URL.canParse(self.href)) return self.href;
+    } catch (err) {
+      ctx.logger.debug({ err, url }, "WebFinger lookup failed");
+    }
+  }
+  return null;
+}
+
 /** `user@domain` resolved by WebFinger to a stored account. */
 export async function actorByHandle(fctx: Context<AppContext>, handle: string): Promise<Account | null> {
-  const h = handle.replace(/^@/, "");
-  let object: APObject | null = null;
-  try {
-    object = await fctx.lookupObject(`acct:${h}`);
-  } catch (err) {
-    fctx.data.logger.debug({ err, handle: h }, "WebFinger lookup failed");
-  }
-  if (!object || !isActor(object) || !object.id) return null;
-  return storeActor(fctx.data, object, object.id);
+  const h = handle.replace(/^@/, "").toLowerCase();
+  const uri = await webfingerActorUri(fctx.data, h);
+  if (!uri) return null;
+  // the actor is stored under its own id and origin, whatever server pointed to it
+  const account = await actorByUri(fctx, uri, { refresh: true });
+  return account && account.domain !== "" ? account : null;
 }
 
 export type Resolved = { kind: "account"; account: Account } | { kind: "status"; status: Status };
