@@ -36,6 +36,8 @@ const EnvSchema = z.object({
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .refine((list) => list.every((e) => isIP(e.split("/")[0]) !== 0), "must be IP addresses or CIDR ranges"),
   TORGAI_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** lets outgoing requests (Web Push, later federation) reach private and loopback addresses: tests, LANs */
+  TORGAI_ALLOW_PRIVATE_NETWORK: bool.default(false),
   /** outgoing mail: a URL (smtp://user:pass@host:587, smtps://… for implicit TLS) or the parts */
   TORGAI_SMTP_URL: z
     .string()
@@ -86,6 +88,8 @@ export type Config = {
   rateLimit: boolean;
   trustedProxies: string[];
   jobConcurrency: number;
+  /** outgoing requests may reach private, loopback and link-local addresses (off by default) */
+  allowPrivateNetwork: boolean;
   logLevel: string;
   /** null: no mail is sent, and e-mail addresses are never confirmed */
   mail: MailConfig | null;
@@ -172,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: e.TORGAI_RATE_LIMIT,
     trustedProxies: e.TORGAI_TRUSTED_PROXIES,
     jobConcurrency: e.TORGAI_JOB_CONCURRENCY,
+    allowPrivateNetwork: e.TORGAI_ALLOW_PRIVATE_NETWORK,
     logLevel: e.LOG_LEVEL,
     mail: mailConfig(e, domain),
   };

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
+import { deliverPush } from "../core/push/deliver.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
 import { defineJob } from "./define.ts";
 
@@ -55,12 +56,23 @@ export const emailConfirmation = defineJob({
   handler: (ctx, p) => sendConfirmationMail(ctx, p.userId),
 });
 
+export const pushDeliver = defineJob({
+  name: "push.deliver",
+  payload: z.object({ subscriptionId: zId, notificationId: zId }),
+  // one notification to one Web Push subscription; 404/410 remove it, 408/429/5xx are retried.
+  // Six attempts (~10 minutes of backoff): a notification that late is still worth showing, one
+  // days late is not (the push service itself keeps messages 48 hours).
+  handler: (ctx, p) => deliverPush(ctx, p.subscriptionId, p.notificationId),
+  maxAttempts: 6,
+});
+
 export const jobDefinitions = [
   statusFanout,
   statusUpdateFanout,
   statusDelete,
   pollExpire,
   emailConfirmation,
+  pushDeliver,
 ] as const;
 
 type Definition = (typeof jobDefinitions)[number];

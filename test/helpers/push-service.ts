@@ -45,14 +45,22 @@ function openGcm(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer {
 }
 
 /** RFC 8291 + RFC 8188, one record: strips the delimiter (0x02) and any zero padding. */
-export function decryptAes128gcm(body: Buffer, ua: Pick<UserAgent, "privateKey" | "publicKey" | "auth">): Buffer {
+export function decryptAes128gcm(
+  body: Buffer,
+  ua: Pick<UserAgent, "privateKey" | "publicKey" | "auth">,
+): Buffer {
   const salt = body.subarray(0, 16);
   const idlen = body[20] ?? 0;
   const senderPublic = body.subarray(21, 21 + idlen);
   const ecdh = createECDH("prime256v1");
   ecdh.setPrivateKey(ua.privateKey);
   const secret = ecdh.computeSecret(senderPublic);
-  const ikm = hkdf(ua.auth, secret, Buffer.concat([Buffer.from("WebPush: info\0"), ua.publicKey, senderPublic]), 32);
+  const ikm = hkdf(
+    ua.auth,
+    secret,
+    Buffer.concat([Buffer.from("WebPush: info\0"), ua.publicKey, senderPublic]),
+    32,
+  );
   const cek = hkdf(salt, ikm, Buffer.from("Content-Encoding: aes128gcm\0"), 16);
   const nonce = hkdf(salt, ikm, Buffer.from("Content-Encoding: nonce\0"), 12);
   const padded = openGcm(cek, nonce, body.subarray(21 + idlen));

@@ -1,5 +1,6 @@
 import type { AppContext } from "../../app.ts";
 import type { OauthApp } from "../../store/schema.ts";
+import { movePushSubscription } from "../push/subscriptions.ts";
 import { invalidScopes, parseScopes, scopesWithin } from "../scopes.ts";
 import { appScopes } from "./apps.ts";
 import { OAuthError } from "./errors.ts";
@@ -93,6 +94,7 @@ export async function refreshTokenGrant(
   });
   if (!issued) throw await replayed();
   announceRevocation(ctx, { tokenIds: [row.id] });
+  await movePushSubscription(ctx, row.id, { tokenId: issued.id, accessToken: issued.accessToken });
   return issued;
 }
 

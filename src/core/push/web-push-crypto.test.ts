@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decryptAes128gcm, decryptAesgcm, newUserAgent, verifyVapidJwt } from "../../../test/helpers/push-service.ts";
+import {
+  decryptAes128gcm,
+  decryptAesgcm,
+  newUserAgent,
+  verifyVapidJwt,
+} from "../../../test/helpers/push-service.ts";
 import {
   encryptAes128gcm,
   encryptAesgcm,
@@ -33,7 +38,11 @@ test("aes128gcm reproduces the RFC 8291 Appendix A message byte for byte", () =>
   );
   assert.equal(body.toString("base64url"), RFC.body);
   // and the browser's side reads it back
-  const ua = { privateKey: fromBase64(RFC.uaPrivate), publicKey: fromBase64(RFC.uaPublic), auth: fromBase64(RFC.auth) };
+  const ua = {
+    privateKey: fromBase64(RFC.uaPrivate),
+    publicKey: fromBase64(RFC.uaPublic),
+    auth: fromBase64(RFC.auth),
+  };
   assert.equal(decryptAes128gcm(body, ua).toString(), RFC.plaintext);
 });
 
@@ -46,7 +55,10 @@ test("aes128gcm with fresh keys and salt decrypts for the subscriber only", () =
   assert.equal(decryptAes128gcm(one, ua).toString(), text.toString());
   const other = newUserAgent();
   assert.throws(() => decryptAes128gcm(one, { ...other, auth: ua.auth }));
-  assert.throws(() => decryptAes128gcm(one, { ...ua, auth: other.auth }), "the auth secret is part of the key");
+  assert.throws(
+    () => decryptAes128gcm(one, { ...ua, auth: other.auth }),
+    "the auth secret is part of the key",
+  );
 });
 
 test("legacy aesgcm decrypts with the salt and sender key of its headers", () => {
@@ -65,7 +77,11 @@ test("VAPID JWT is ES256 over aud/exp/sub and verifies with the public key only"
   const exp = new Date("2026-12-02T12:00:00Z");
   const jwt = vapidJwt(keys, "https://push.example.net", exp, "mailto:admin@torgai.test");
   const claims = verifyVapidJwt(jwt, keys.publicKey);
-  assert.deepEqual(claims, { aud: "https://push.example.net", exp: exp.getTime() / 1000, sub: "mailto:admin@torgai.test" });
+  assert.deepEqual(claims, {
+    aud: "https://push.example.net",
+    exp: exp.getTime() / 1000,
+    sub: "mailto:admin@torgai.test",
+  });
   const otherKey = vapidKeysFrom(generateVapidPrivateKey()).publicKey;
   assert.throws(() => verifyVapidJwt(jwt, otherKey), /bad VAPID signature/);
   // the RFC 8291 application server key gives the RFC's public key

@@ -86,7 +86,11 @@ export function validSubscriptionKeys(keys: SubscriptionKeys): boolean {
 }
 
 /** RFC 8291 message body: header (salt, record size, sender key) then one encrypted record. */
-export function encryptAes128gcm(plaintext: Buffer, keys: SubscriptionKeys, opts: EncryptOptions = {}): Buffer {
+export function encryptAes128gcm(
+  plaintext: Buffer,
+  keys: SubscriptionKeys,
+  opts: EncryptOptions = {},
+): Buffer {
   if (plaintext.length > MAX_PLAINTEXT_BYTES) throw new Error("push message too long");
   const salt = opts.salt ?? randomBytes(16);
   const sender = senderKeys(opts);
@@ -113,7 +117,11 @@ export interface AesgcmMessage {
 }
 
 /** The legacy scheme: one record (2-byte padding length, no padding, plaintext); salt and key go in headers. */
-export function encryptAesgcm(plaintext: Buffer, keys: SubscriptionKeys, opts: EncryptOptions = {}): AesgcmMessage {
+export function encryptAesgcm(
+  plaintext: Buffer,
+  keys: SubscriptionKeys,
+  opts: EncryptOptions = {},
+): AesgcmMessage {
   if (plaintext.length > MAX_PLAINTEXT_BYTES) throw new Error("push message too long");
   const salt = opts.salt ?? randomBytes(16);
   const sender = senderKeys(opts);
@@ -177,6 +185,9 @@ export function vapidJwt(keys: VapidKeys, audience: string, expiresAt: Date, sub
       y: toBase64Url(keys.publicKey.subarray(33, 65)),
     },
   });
-  const signature = signData("sha256", Buffer.from(`${header}.${claims}`), { key, dsaEncoding: "ieee-p1363" });
+  const signature = signData("sha256", Buffer.from(`${header}.${claims}`), {
+    key,
+    dsaEncoding: "ieee-p1363",
+  });
   return `${header}.${claims}.${toBase64Url(signature)}`;
 }
