@@ -39,8 +39,6 @@ function privateRanges(): BlockList {
   for (const [net, prefix] of [
     ["::", 128],
     ["::1", 128],
-    // IPv4-mapped in hex form (the dotted form is judged by its IPv4 below)
-    ["::ffff:0:0", 96],
     ["64:ff9b:1::", 48],
     ["100::", 64],
     ["2001:db8::", 32],
@@ -63,6 +61,13 @@ export function isPrivateAddress(address: string): boolean {
   const lower = address.toLowerCase();
   const mapped = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (mapped?.[1]) return privateRanges().check(mapped[1], "ipv4");
+  // the same in hex (::ffff:7f00:1); a BlockList would match IPv4-mapped subnets against IPv4 too
+  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (hex?.[1] && hex[2]) {
+    const hi = Number.parseInt(hex[1], 16);
+    const lo = Number.parseInt(hex[2], 16);
+    return privateRanges().check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, "ipv4");
+  }
   return privateRanges().check(lower, "ipv6");
 }
 
