@@ -35,12 +35,9 @@ const Alerts = z
   .object(Object.fromEntries(PUSH_ALERT_TYPES.map((t) => [t, zBool.optional()])) as Record<string, z.ZodType>)
   .optional();
 
-const Data = z
-  .object({
-    alerts: Alerts,
-    policy: z.enum(PUSH_POLICIES, { error: `must be one of ${PUSH_POLICIES.join(", ")}` }).optional(),
-  })
-  .optional();
+const Policy = z.enum(PUSH_POLICIES, { error: `must be one of ${PUSH_POLICIES.join(", ")}` }).optional();
+
+const Data = z.object({ alerts: Alerts, policy: Policy }).optional();
 
 const Create = z.object({
   subscription: z.object(
@@ -52,14 +49,16 @@ const Create = z.object({
     { error: "subscription is required" },
   ),
   data: Data,
+  policy: Policy,
 });
 
-const Update = z.object({ data: Data });
+const Update = z.object({ data: Data, policy: Policy });
 
-function pushData(data: z.output<typeof Data>): PushData {
+/** `data[policy]` as Mastodon reads it; a top-level `policy` (masto.js offers one) when that is absent. */
+function pushData(p: { data?: z.output<typeof Data>; policy?: z.output<typeof Policy> }): PushData {
   const alerts: PushAlerts = {};
-  for (const t of PUSH_ALERT_TYPES) if (data?.alerts?.[t] === true) alerts[t] = true;
-  return { alerts, policy: data?.policy };
+  for (const t of PUSH_ALERT_TYPES) if (p.data?.alerts?.[t] === true) alerts[t] = true;
+  return { alerts, policy: p.data?.policy ?? p.policy };
 }
 
 /** Mastodon's WebPushSubscription entity; every alert key is present (false when off). */
@@ -103,7 +102,7 @@ export function pushRoutes(ctx: AppContext): Hono<HonoEnv> {
       p256dh: p.subscription.keys.p256dh,
       auth: p.subscription.keys.auth,
       standard: p.subscription.standard ?? false,
-      data: pushData(p.data),
+      data: pushData(p),
     });
     return render(c, sub);
   });
@@ -113,7 +112,7 @@ export function pushRoutes(ctx: AppContext): Hono<HonoEnv> {
     const p = validate(Update, await allParams(c));
     const existing = await tokenPushSubscription(appOf(c), grant.tokenId);
     if (!existing) return c.json({ error: "Record not found" }, 404);
-    return render(c, await updatePushData(appOf(c), grant.tokenId, pushData(p.data)));
+    return render(c, await updatePushData(appOf(c), grant.tokenId, pushData(p)));
   });
 
   app.delete(path, async (c) => {

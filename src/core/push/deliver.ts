@@ -14,7 +14,14 @@ import { pushable } from "./notify.ts";
 import { type PushMessage, pushBody, pushTitle } from "./payload.ts";
 import { unsealAccessToken } from "./subscriptions.ts";
 import { vapidKeys, vapidSubject } from "./vapid.ts";
-import { encryptAes128gcm, encryptAesgcm, fromBase64, toBase64Url, vapidJwt } from "./web-push-crypto.ts";
+import {
+  encryptAes128gcm,
+  encryptAesgcm,
+  fromBase64,
+  MAX_PLAINTEXT_BYTES,
+  toBase64Url,
+  vapidJwt,
+} from "./web-push-crypto.ts";
 
 /** How long the push service keeps an undelivered message (Mastodon: 48 hours). */
 const TTL_SECONDS = 48 * 3600;
@@ -100,7 +107,14 @@ export async function deliverPush(
     vapidSubject(ctx),
   );
   const publicKey = toBase64Url(vapid.publicKey);
-  const plaintext = Buffer.from(JSON.stringify(message), "utf8");
+  let plaintext = Buffer.from(JSON.stringify(message), "utf8");
+  // a remote avatar URL is the one unbounded part: without it the message always fits
+  if (plaintext.length > MAX_PLAINTEXT_BYTES)
+    plaintext = Buffer.from(JSON.stringify({ ...message, icon: "" }));
+  if (plaintext.length > MAX_PLAINTEXT_BYTES) {
+    ctx.logger.warn({ subscriptionId, bytes: plaintext.length }, "push message too long; not sent");
+    return;
+  }
   const headers: Record<string, string> = {
     "content-type": "application/octet-stream",
     ttl: String(TTL_SECONDS),
