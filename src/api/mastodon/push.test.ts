@@ -66,6 +66,25 @@ describeStores("Web Push subscription API", (get) => {
       rows.map((r) => r.id),
       [again.id],
     );
+    // two requests racing with one token: both answered, one subscription left
+    const racing = await Promise.all(
+      [1, 2].map((n) =>
+        alice.api(PATH, {
+          json: { subscription: { endpoint: `https://push.example.net/race/${n}`, keys: ua.keys } },
+        }),
+      ),
+    );
+    assert.deepEqual(
+      racing.map((r) => r.status),
+      [200, 200],
+    );
+    const afterRace = await ctx.db
+      .selectFrom("push_subscriptions")
+      .select("endpoint")
+      .where("user_id", "=", alice.user.id)
+      .execute();
+    assert.equal(afterRace.length, 1);
+    assert.match(afterRace[0]?.endpoint ?? "", /\/race\/[12]$/);
     // the key is generated once: apps see the same one
     const registered: J = await json(
       apiCaller(ctx)("/api/v1/apps", {

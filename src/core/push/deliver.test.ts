@@ -235,6 +235,12 @@ describeStores(
         0,
         "the job refuses a subscription whose token is no longer live",
       );
+      const left = await ctx.db
+        .selectFrom("push_subscriptions")
+        .select("id")
+        .where("user_id", "=", bob.user.id)
+        .execute();
+      assert.deepEqual(left, [], "and removes it");
     });
   },
   { config: { TORGAI_ALLOW_PRIVATE_NETWORK: "1" } },

@@ -40,8 +40,14 @@ async function loadDelivery(ctx: AppContext, subscriptionId: string, notificatio
     .select(["u.locale", "u.disabled", "t.revoked_at", "t.expires_at"])
     .where("s.id", "=", subscriptionId)
     .executeTakeFirst();
-  // a token revoked or expired meanwhile: its subscription is being (or will be) removed with it
-  if (!sub || sub.revoked_at || (sub.expires_at && sub.expires_at <= nowIso) || sub.disabled) return null;
+  if (!sub) return null;
+  // revocation removes the subscription too; one made with a token revoked meanwhile (another
+  // process's token cache may accept it a few seconds longer) is removed here
+  if (sub.revoked_at) {
+    await ctx.db.deleteFrom("push_subscriptions").where("id", "=", sub.id).execute();
+    return null;
+  }
+  if ((sub.expires_at && sub.expires_at <= nowIso) || sub.disabled) return null;
   const n = await ctx.db
     .selectFrom("notifications as n")
     .innerJoin("accounts as a", "a.id", "n.from_account_id")

@@ -5,7 +5,8 @@
  * forgetPushSubscriptions) and by the push service (404/410, see deliver.ts).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { type AppContext, transaction } from "../../app.ts";
+import type { AppContext } from "../../app.ts";
+import type { Db } from "../../store/db.ts";
 import type { PushSubscription } from "../../store/schema.ts";
 import { serverSecret } from "../auth/secrets.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -75,8 +76,15 @@ function storedAlerts(alerts: PushAlerts | undefined): string {
 // accounts apart) but oauth_tokens keeps only its hash, so the subscription keeps it sealed.
 const SEAL_SECRET = "push_token_seal";
 
+export function pushSealKey(ctx: AppContext): Promise<Buffer> {
+  return serverSecret(ctx, SEAL_SECRET);
+}
+
 async function seal(ctx: AppContext, token: string): Promise<string> {
-  const key = await serverSecret(ctx, SEAL_SECRET);
+  return sealWith(await pushSealKey(ctx), token);
+}
+
+function sealWith(key: Buffer, token: string): string {
   const iv = randomBytes(12);
   const c = createCipheriv("aes-256-gcm", key, iv);
   const body = Buffer.concat([c.update(token, "utf8"), c.final()]);
@@ -136,10 +144,13 @@ export async function subscribePush(
     created_at: nowIso,
     updated_at: nowIso,
   };
-  await transaction(ctx, async (trx) => {
-    await trx.deleteFrom("push_subscriptions").where("access_token_id", "=", grant.tokenId).execute();
-    await trx.insertInto("push_subscriptions").values(row).execute();
-  });
+  // one statement, so two requests racing with one token leave one subscription, never an error
+  const { access_token_id: _, ...replacement } = row;
+  await ctx.db
+    .insertInto("push_subscriptions")
+    .values(row)
+    .onConflict((oc) => oc.column("access_token_id").doUpdateSet(replacement))
+    .execute();
   return row;
 }
 
@@ -202,18 +213,25 @@ export async function forgetPushSubscriptions(
 }
 
 /**
- * A refreshed token keeps its subscription: the new token takes it over (Mastodon has no rotation,
- * and an app that refreshes must not lose push). Run after the rotation committed.
+ * A refreshed token keeps its subscription: the new token takes it over in the rotation's
+ * transaction (Mastodon has no rotation; an app that refreshes must not lose push, and no delivery
+ * may find the old token revoked with the subscription still on it). `sealKey` from pushSealKey,
+ * read before the transaction.
  */
 export async function movePushSubscription(
   ctx: AppContext,
+  trx: Db,
   fromTokenId: string,
   to: { tokenId: string; accessToken: string },
+  sealKey: Buffer,
 ): Promise<void> {
-  const sealed = await seal(ctx, to.accessToken);
-  await ctx.db
+  await trx
     .updateTable("push_subscriptions")
-    .set({ access_token_id: to.tokenId, access_token_sealed: sealed, updated_at: ctx.now().toISOString() })
+    .set({
+      access_token_id: to.tokenId,
+      access_token_sealed: sealWith(sealKey, to.accessToken),
+      updated_at: ctx.now().toISOString(),
+    })
     .where("access_token_id", "=", fromTokenId)
     .execute();
 }
