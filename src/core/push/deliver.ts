@@ -130,7 +130,8 @@ export async function deliverPush(
   if (sub.standard) {
     body = encryptAes128gcm(plaintext, keys);
     headers["content-encoding"] = "aes128gcm";
-    headers.authorization = `vapid t=${jwt}, k=${publicKey}`;
+    // Mastodon's exact form (no space after the comma): relays written against it parse this
+    headers.authorization = `vapid t=${jwt},k=${publicKey}`;
   } else {
     const legacy = encryptAesgcm(plaintext, keys);
     body = legacy.body;
