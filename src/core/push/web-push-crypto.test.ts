@@ -97,3 +97,22 @@ test("subscription keys must be a P-256 point and an auth secret", () => {
   assert.equal(validSubscriptionKeys({ p256dh: ua.publicKey.subarray(0, 33), auth: ua.auth }), false);
   assert.equal(validSubscriptionKeys({ p256dh: ua.publicKey, auth: Buffer.alloc(0) }), false);
 });
+
+test("the aesgcm decryption the tests rely on reads the draft's published example", () => {
+  // draft-ietf-httpbis-encryption-encoding-02 / draft-ietf-webpush-encryption-04 example message:
+  // checks the test side against outside data, so the round trip above cannot share a mistake
+  const ua = {
+    privateKey: fromBase64("9FWl15_QUQAWDaD3k3l50ZBZQJ4au27F1V4F0uLSD_M"),
+    publicKey: fromBase64(
+      "BCEkBjzL8Z3C-oi2Q7oE5t2Np-p7osjGLg93qUP0wvqRT21EEWyf0cQDQcakQMqz4hQKYOQ3il2nNZct4HgAUQU",
+    ),
+    auth: fromBase64("R29vIGdvbyBnJyBqb29iIQ"),
+  };
+  const plain = decryptAesgcm(
+    fromBase64("6nqAQUME8hNqw5J3kl8cpVVJylXKYqZOeseZG8UueKpA"),
+    fromBase64("lngarbyKfMoi9Z75xYXmkg"),
+    fromBase64("BNoRDbb84JGm8g5Z5CFxurSqsXWJ11ItfXEWYVLE85Y7CYkDjXsIEc4aqxYaQ1G8BqkXCJ6DPpDrWtdWj_mugHU"),
+    ua,
+  );
+  assert.equal(plain.toString(), "I am the walrus");
+});
