@@ -91,8 +91,10 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
     const token = bearerToken(c.req.header("authorization")) ?? (c.req.query("access_token") || null);
     if (token) {
       const grant = await resolveAccessToken(ctx, token);
-      if (grant) c.set("grant", grant);
-      else c.set("invalidToken", true);
+      if (grant) {
+        c.set("grant", grant);
+        c.set("accessToken", token);
+      } else c.set("invalidToken", true);
     }
     await next();
   });

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
 import { outboundEventSchema } from "../core/fediverse/outbound.ts";
+import { deliverPush } from "../core/push/deliver.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
 import { defineJob } from "./define.ts";
 import { dispatchMessage, hasMessageListener } from "./message-listeners.ts";
@@ -80,6 +81,14 @@ export const fedifyMessage = defineJob({
     if (!hasMessageListener(ctx)) await ctx.federation.listen();
     await dispatchMessage(ctx, p.message);
   },
+export const pushDeliver = defineJob({
+  name: "push.deliver",
+  payload: z.object({ subscriptionId: zId, notificationId: zId }),
+  // one notification to one Web Push subscription; 404/410 remove it, 408/429/5xx are retried.
+  // Six attempts (~10 minutes of backoff): a notification that late is still worth showing, one
+  // days late is not (the push service itself keeps messages 48 hours).
+  handler: (ctx, p) => deliverPush(ctx, p.subscriptionId, p.notificationId),
+  maxAttempts: 6,
 });
 
 export const jobDefinitions = [
@@ -90,6 +99,7 @@ export const jobDefinitions = [
   pollExpire,
   emailConfirmation,
   fedifyMessage,
+  pushDeliver,
 ] as const;
 
 type Definition = (typeof jobDefinitions)[number];

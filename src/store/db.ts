@@ -14,6 +14,7 @@ import * as m010 from "./migrations/010_job_ordering.ts";
 import * as m011 from "./migrations/011_account_keys.ts";
 import * as m012 from "./migrations/012_fedify_kv.ts";
 import * as m013 from "./migrations/013_remote_actors.ts";
+import * as m016 from "./migrations/016_push_subscriptions.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import { statementNameFor } from "./prepared.ts";
 import type { Database } from "./schema.ts";
@@ -129,6 +130,7 @@ const migrations: Record<string, Migration> = {
   "011_account_keys": m011,
   "012_fedify_kv": m012,
   "013_remote_actors": m013,
+  "016_push_subscriptions": m016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

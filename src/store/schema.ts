@@ -384,6 +384,27 @@ export interface ServerSecretsTable {
   created_at: Timestamp;
 }
 
+/** A Web Push subscription of one access token (migration 016). */
+export interface PushSubscriptionsTable {
+  id: string;
+  access_token_id: string;
+  user_id: string;
+  /** the user's account: notifications name their recipient by account */
+  account_id: string;
+  endpoint: string;
+  key_p256dh: string;
+  key_auth: string;
+  /** 1: RFC 8291 aes128gcm; 0: the legacy aesgcm Mastodon sends by default */
+  standard: Bool;
+  /** JSON object: notification type → boolean */
+  alerts: string;
+  policy: "all" | "followed" | "follower" | "none";
+  /** the bearer token, sealed with a server secret (src/core/push/subscriptions.ts) */
+  access_token_sealed: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Private keys of local accounts, read only to sign (never on the accounts row). */
 export interface AccountKeysTable {
   account_id: string;
@@ -494,6 +515,7 @@ export interface Database {
   featured_tags: FeaturedTagsTable;
   account_domain_blocks: AccountDomainBlocksTable;
   reports: ReportsTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -505,6 +527,7 @@ export type NewStatus = Insertable<StatusesTable>;
 export type OauthApp = Selectable<OauthAppsTable>;
 export type OauthToken = Selectable<OauthTokensTable>;
 export type Notification = Selectable<NotificationsTable>;
+export type PushSubscription = Selectable<PushSubscriptionsTable>;
 export type Poll = Selectable<PollsTable>;
 export type Job = Selectable<JobsTable>;
 export type AccountKeys = Selectable<AccountKeysTable>;

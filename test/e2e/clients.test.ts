@@ -300,24 +300,40 @@ for (const kind of STORES) {
       );
     });
 
-    test("features Torgai lacks fail as Mastodon does for a disabled feature", async () => {
+    test("Web Push subscription through masto.js: create, fetch, update, remove", async () => {
       assert.equal(await statusCodeOf(aigerim.v1.push.subscription.fetch()), 404);
       const keys = {
         p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
         auth: "tBHItJI5svbpez7KI4CCXg",
       };
-      assert.equal(
-        await statusCodeOf(
-          aigerim.v1.push.subscription.create({
-            subscription: { endpoint: "https://push.example/x", keys },
-            policy: "all",
-          }),
-        ),
-        422,
-      );
-      await aigerim.v1.push.subscription.remove();
+      const created = await aigerim.v1.push.subscription.create({
+        subscription: { endpoint: "https://push.example/x", keys },
+        data: { alerts: { mention: true, follow: true } },
+        policy: "follower",
+      });
       const instance = await anon.v2.instance.fetch();
-      assert.equal(instance.configuration.vapid.publicKey, "", "no VAPID key: clients skip Web Push");
+      assert.ok(instance.configuration.vapid.publicKey, "a VAPID key: clients offer Web Push");
+      assert.equal(created.serverKey, instance.configuration.vapid.publicKey);
+      assert.equal(created.endpoint, "https://push.example/x");
+      assert.equal(created.alerts.mention, true);
+      assert.equal(created.alerts.favourite, false);
+      assert.equal(created.policy, "follower", "masto.js sends policy beside data");
+      const updated = await aigerim.v1.push.subscription.update({ data: { alerts: { favourite: true } } });
+      assert.equal(updated.id, created.id);
+      assert.equal(updated.alerts.favourite, true);
+      assert.equal(updated.alerts.mention, false, "data is replaced, as in Mastodon");
+      assert.equal((await aigerim.v1.push.subscription.fetch()).id, created.id);
+      const bad = aigerim.v1.push.subscription.create({
+        subscription: { endpoint: "http://127.0.0.1/x", keys },
+        policy: "all",
+      });
+      assert.equal(await statusCodeOf(bad), 422, "loopback push endpoints are refused");
+      await aigerim.v1.push.subscription.remove();
+      assert.equal(await statusCodeOf(aigerim.v1.push.subscription.fetch()), 404);
+    });
+
+    test("features Torgai lacks fail as Mastodon does for a disabled feature", async () => {
+      const instance = await anon.v2.instance.fetch();
       assert.ok(instance.configuration.urls.streaming.startsWith("ws"));
 
       assert.deepEqual(await aigerim.v1.endorsements.list(), []);

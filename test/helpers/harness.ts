@@ -101,12 +101,16 @@ export function storeTest(name: string, fn: (ctx: AppContext) => Promise<void>):
  * A describe block per store sharing one context (cheaper than one per test); tests inside should
  * create their own users so they do not depend on each other.
  */
-export function describeStores(name: string, body: (get: () => AppContext, kind: StoreKind) => void): void {
+export function describeStores(
+  name: string,
+  body: (get: () => AppContext, kind: StoreKind) => void,
+  opts: { config?: Record<string, string> } = {},
+): void {
   for (const kind of STORES) {
     describe(`${name} [${kind}]`, () => {
       let ctx: AppContext | undefined;
       before(async () => {
-        ctx = await createTestContext(kind);
+        ctx = await createTestContext(kind, { config: opts.config });
       });
       after(async () => {
         if (ctx) await closeContext(ctx);

@@ -69,6 +69,7 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       "status_pins",
       "poll_votes",
       "idempotency_keys",
+      "push_subscriptions",
     ] as const) {
       await trx.deleteFrom(table).where("account_id", "=", A).execute();
     }

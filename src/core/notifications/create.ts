@@ -2,6 +2,7 @@ import type { AfterCommit, AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import { isBlockedEitherWay, muteActive } from "../../store/predicates.ts";
 import { channels } from "../events.ts";
+import { enqueuePushDeliveries } from "../push/notify.ts";
 import { notificationGroupKey } from "./group-key.ts";
 
 export type NotificationType =
@@ -26,7 +27,8 @@ export const NOTIFICATION_TYPES: readonly NotificationType[] = [
 ];
 
 /**
- * Records a notification inside the caller's transaction and streams it after commit. Nothing is
+ * Records a notification inside the caller's transaction, streams it after commit and enqueues its
+ * Web Push deliveries (src/core/push/notify.ts). Nothing is
  * recorded for oneself (but a poll's end), from an account the recipient blocks, or one muted with hide_notifications.
  * Returns the notification id, or null when suppressed.
  */
@@ -71,5 +73,12 @@ export async function createNotification(
     })
     .execute();
   after(() => ctx.events.publish(channels.user(input.recipientId), { event: "notification", id }));
+  // Web Push: a delivery job per subscription that wants it, committed with the notification
+  await enqueuePushDeliveries(ctx, trx, {
+    id,
+    recipientId: input.recipientId,
+    fromId: input.fromId,
+    type: input.type,
+  });
   return id;
 }
