@@ -6,6 +6,7 @@ import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
+import { publishScheduledStatus } from "../core/statuses/scheduled.ts";
 import { defineJob } from "./define.ts";
 
 const zId = z.string().regex(/^\d{1,20}$/, "not an id");
@@ -48,6 +49,15 @@ export const pollExpire = defineJob({
   handler: (ctx, p) => expirePoll(ctx, p.pollId),
 });
 
+export const publishScheduled = defineJob({
+  name: "status.publish_scheduled",
+  payload: z.object({ scheduledStatusId: zId }),
+  // runs at the scheduled time: compose → persist → distribute, and the scheduled row goes
+  handler: async (ctx, p) => {
+    await publishScheduledStatus(ctx, p.scheduledStatusId);
+  },
+});
+
 export const emailConfirmation = defineJob({
   name: "email.confirmation",
   payload: z.object({ userId: zId }),
@@ -60,6 +70,7 @@ export const jobDefinitions = [
   statusUpdateFanout,
   statusDelete,
   pollExpire,
+  publishScheduled,
   emailConfirmation,
 ] as const;
 

@@ -21,6 +21,7 @@ import { preferencesRoutes } from "./preferences.ts";
 import { pushRoutes } from "./push.ts";
 import { relationshipsRoutes } from "./relationships.ts";
 import { reportsRoutes } from "./reports.ts";
+import { scheduledStatusesRoutes } from "./scheduled-statuses.ts";
 import { searchRoutes } from "./search.ts";
 import { statusesRoutes } from "./statuses.ts";
 import { streamingRoutes } from "./streaming.ts";
@@ -37,6 +38,7 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     preferencesRoutes,
     followRequestsRoutes,
     statusesRoutes,
+    scheduledStatusesRoutes,
     pollsRoutes,
     bookmarksRoutes,
     favouritesRoutes,
