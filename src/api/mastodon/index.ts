@@ -14,6 +14,7 @@ import { instanceRoutes } from "./instance.ts";
 import { listsRoutes } from "./lists.ts";
 import { markersRoutes } from "./markers.ts";
 import { miscRoutes } from "./misc.ts";
+import { notificationRequestsRoutes } from "./notification-requests.ts";
 import { notificationsRoutes } from "./notifications.ts";
 import { notificationsV2Routes } from "./notifications-v2.ts";
 import { pollsRoutes } from "./polls.ts";
@@ -52,6 +53,7 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     streamingRoutes,
     // Mastodon 4.3 conformance: grouped notifications, search, tags, blocks, reports, directory…
     notificationsV2Routes,
+    notificationRequestsRoutes,
     searchRoutes,
     tagsRoutes,
     domainBlocksRoutes,
