@@ -52,8 +52,9 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     filtersRoutes,
     streamingRoutes,
     // Mastodon 4.3 conformance: grouped notifications, search, tags, blocks, reports, directory…
-    notificationsV2Routes,
+    // before the v2 routes, whose /api/v2/notifications/:group_key would take "policy"
     notificationRequestsRoutes,
+    notificationsV2Routes,
     searchRoutes,
     tagsRoutes,
     domainBlocksRoutes,
