@@ -184,6 +184,24 @@ describeStores("notification policy and requests API", (get) => {
     assert.deepEqual(await json(dave.api("/api/v1/notifications?include_filtered=true")), []);
   });
 
+  test("a filtered private mention stays out of the conversations until its request is accepted", async () => {
+    const ctx = get();
+    const alice = await createTestUser(ctx);
+    const bob = await createTestUser(ctx);
+    const dm = await postStatus(ctx, bob, `@${alice.account.username} psst`, { visibility: "direct" });
+    assert.deepEqual(await json(alice.api("/api/v1/conversations")), []);
+    assert.equal(((await json(bob.api("/api/v1/conversations"))) as J[]).length, 1, "the sender's own is kept");
+    const [req] = (await json(alice.api("/api/v1/notifications/requests"))) as J[];
+    assert.equal(req.last_status.id, dm.id);
+    await alice.api(`/api/v1/notifications/requests/${req.id}/accept`, { method: "POST" });
+    const convs = (await json(alice.api("/api/v1/conversations"))) as J[];
+    assert.deepEqual(
+      convs.map((c) => c.last_status.id),
+      [dm.id],
+    );
+    assert.equal(convs[0].unread, true);
+  });
+
   test("unread_count counts what is newer than the notifications marker, filtered ones never", async () => {
     const ctx = get();
     const alice = await createTestUser(ctx);

@@ -8,6 +8,7 @@ import { type AfterCommit, type AppContext, transaction } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
 import type { NotificationRequest, Status } from "../../store/schema.ts";
+import { recordDirectStatus } from "../conversations.ts";
 import { NotFoundError } from "../errors.ts";
 import { channels } from "../events.ts";
 import { visibleStatusIds } from "../timelines/visible.ts";
@@ -129,16 +130,34 @@ export async function acceptRequests(
   await transaction(ctx, async (trx, after) => {
     const rows = await takeRequests(trx, viewerId, ids);
     if (opts.single && rows.length === 0) throw new NotFoundError();
-    for (const r of rows) await acceptSender(ctx, trx, viewerId, r.from_account_id);
+    for (const r of rows) await acceptSender(ctx, trx, after, viewerId, r.from_account_id);
     if (rows.length) announceMerged(ctx, after, viewerId);
   });
 }
 
-async function acceptSender(ctx: AppContext, trx: Db, viewerId: string, fromId: string): Promise<void> {
+async function acceptSender(
+  ctx: AppContext,
+  trx: Db,
+  after: AfterCommit,
+  viewerId: string,
+  fromId: string,
+): Promise<void> {
   await trx
     .insertInto("notification_permissions")
     .values({ account_id: viewerId, from_account_id: fromId, created_at: ctx.now().toISOString() })
     .onConflict((oc) => oc.columns(["account_id", "from_account_id"]).doNothing())
+    .execute();
+  // the private mentions held back from the viewer's conversations (recordDirectStatus skipped them)
+  const direct = await trx
+    .selectFrom("notifications as n")
+    .innerJoin("statuses as s", "s.id", "n.status_id")
+    .select(["s.id", "s.account_id", "s.conversation_id"])
+    .where("n.account_id", "=", viewerId)
+    .where("n.from_account_id", "=", fromId)
+    .where("n.filtered", "=", 1)
+    .where("n.type", "=", "mention")
+    .where("s.visibility", "=", "direct")
+    .orderBy("s.id")
     .execute();
   await trx
     .updateTable("notifications")
@@ -147,6 +166,7 @@ async function acceptSender(ctx: AppContext, trx: Db, viewerId: string, fromId: 
     .where("from_account_id", "=", fromId)
     .where("filtered", "=", 1)
     .execute();
+  for (const s of direct) await recordDirectStatus(ctx, trx, after, s);
 }
 
 function announceMerged(ctx: AppContext, after: AfterCommit, viewerId: string): void {
