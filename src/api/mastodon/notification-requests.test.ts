@@ -190,7 +190,11 @@ describeStores("notification policy and requests API", (get) => {
     const bob = await createTestUser(ctx);
     const dm = await postStatus(ctx, bob, `@${alice.account.username} psst`, { visibility: "direct" });
     assert.deepEqual(await json(alice.api("/api/v1/conversations")), []);
-    assert.equal(((await json(bob.api("/api/v1/conversations"))) as J[]).length, 1, "the sender's own is kept");
+    assert.equal(
+      ((await json(bob.api("/api/v1/conversations"))) as J[]).length,
+      1,
+      "the sender's own is kept",
+    );
     const [req] = (await json(alice.api("/api/v1/notifications/requests"))) as J[];
     assert.equal(req.last_status.id, dm.id);
     await alice.api(`/api/v1/notifications/requests/${req.id}/accept`, { method: "POST" });
@@ -200,6 +204,24 @@ describeStores("notification policy and requests API", (get) => {
       [dm.id],
     );
     assert.equal(convs[0].unread, true);
+  });
+
+  test("a request follows its held mentions: a deleted status leaves it, the last one takes it away", async () => {
+    const ctx = get();
+    const alice = await createTestUser(ctx);
+    const bob = await createTestUser(ctx);
+    await setPolicy(alice, { for_not_following: "filter" });
+    const [first, second] = await strangerMentions(ctx, bob, alice, 2);
+    await bob.api(`/api/v1/statuses/${second.id}`, { method: "DELETE" });
+    const [req] = (await json(alice.api("/api/v1/notifications/requests"))) as J[];
+    assert.equal(req.notifications_count, "1");
+    assert.equal(req.last_status.id, first.id);
+    await bob.api(`/api/v1/statuses/${first.id}`, { method: "DELETE" });
+    assert.deepEqual(await json(alice.api("/api/v1/notifications/requests")), []);
+    assert.deepEqual(((await json(alice.api("/api/v2/notifications/policy"))) as J).summary, {
+      pending_requests_count: 0,
+      pending_notifications_count: 0,
+    });
   });
 
   test("unread_count counts what is newer than the notifications marker, filtered ones never", async () => {

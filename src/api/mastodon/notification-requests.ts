@@ -10,7 +10,6 @@ import {
   type NotificationPolicy,
   POLICY_KEYS,
   policyOf,
-  policySummary,
   updatePolicy,
 } from "../../core/notifications/policy.ts";
 import {
@@ -18,6 +17,7 @@ import {
   dismissRequests,
   getRequest,
   listRequests,
+  policySummary,
   type RequestPage,
 } from "../../core/notifications/requests.ts";
 import { hydrateWithAccounts } from "../../core/statuses/hydrate.ts";
@@ -118,10 +118,7 @@ export function notificationRequestsRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/notifications/requests", async (c) => {
     const v = requireUser(c, "read:notifications");
     const page = await listRequests(ctx, v.account.id, parsePage(queryParams(c), 40, 80));
-    setLinkHeader(
-      c,
-      page.requests.map((r) => r.id),
-    );
+    setLinkHeader(c, page.cursorIds);
     return c.json(await renderRequests(ctx, page, v.account));
   });
   // accepting merges at once, so there is never a merge under way

@@ -75,25 +75,6 @@ export async function updatePolicy(
   return policy;
 }
 
-/** Mastodon's summary: requests pending (at most 100) and the notifications they hold. */
-export async function policySummary(
-  ctx: AppContext,
-  accountId: string,
-): Promise<{ pendingRequests: number; pendingNotifications: number }> {
-  const rows = await ctx.db
-    .selectFrom("notification_requests as r")
-    .innerJoin("accounts as a", "a.id", "r.from_account_id")
-    .select("r.notifications_count")
-    .where("r.account_id", "=", accountId)
-    .where("a.suspended_at", "is", null)
-    .limit(100)
-    .execute();
-  return {
-    pendingRequests: rows.length,
-    pendingNotifications: rows.reduce((n, r) => n + Number(r.notifications_count), 0),
-  };
-}
-
 export interface NotificationCandidate {
   recipientId: string;
   fromId: string;

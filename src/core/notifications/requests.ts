@@ -58,6 +58,8 @@ export async function refreshRequest(
 
 export interface RequestPage {
   requests: NotificationRequest[];
+  /** pagination keys of the page as read (including requests left empty), newest first */
+  cursorIds: string[];
   /** each request's last status, when the viewer may still see it */
   statuses: Map<string, Status>;
 }
@@ -71,11 +73,55 @@ function ownRequests(ctx: AppContext, viewerId: string) {
     .where("a.suspended_at", "is", null);
 }
 
-async function withStatuses(
+/**
+ * What each sender's request holds now: the stored count and last status are brought up to date
+ * (a held mention's status may have been deleted since), and requests left empty are not shown.
+ */
+async function current(
   ctx: AppContext,
   viewerId: string,
   rows: NotificationRequest[],
+): Promise<NotificationRequest[]> {
+  if (rows.length === 0) return rows;
+  const held = await ctx.db
+    .selectFrom("notifications")
+    .select((eb) => ["from_account_id", eb.fn.countAll().as("n"), eb.fn.max("status_id").as("last")])
+    .where("account_id", "=", viewerId)
+    .where(
+      "from_account_id",
+      "in",
+      rows.map((r) => r.from_account_id),
+    )
+    .where("filtered", "=", 1)
+    .where("type", "in", REQUEST_TYPES)
+    .groupBy("from_account_id")
+    .execute();
+  const bySender = new Map(held.map((h) => [h.from_account_id, h]));
+  return rows.flatMap((r) => {
+    const h = bySender.get(r.from_account_id);
+    if (!h) return [];
+    return [{ ...r, notifications_count: Math.min(Number(h.n), MAX_COUNT), last_status_id: h.last ?? null }];
+  });
+}
+
+/** Mastodon's policy summary: requests pending (at most 100) and the notifications they hold. */
+export async function policySummary(
+  ctx: AppContext,
+  accountId: string,
+): Promise<{ pendingRequests: number; pendingNotifications: number }> {
+  const rows = await current(ctx, accountId, await ownRequests(ctx, accountId).limit(MAX_COUNT).execute());
+  return {
+    pendingRequests: rows.length,
+    pendingNotifications: rows.reduce((n, r) => n + r.notifications_count, 0),
+  };
+}
+
+async function withStatuses(
+  ctx: AppContext,
+  viewerId: string,
+  raw: NotificationRequest[],
 ): Promise<RequestPage> {
+  const rows = await current(ctx, viewerId, raw);
   const ids = [...new Set(rows.map((r) => r.last_status_id).filter((id): id is string => !!id))];
   const statuses = new Map<string, Status>();
   if (ids.length) {
@@ -83,7 +129,7 @@ async function withStatuses(
     const visible = await visibleStatusIds(ctx.db, viewerId, loaded);
     for (const s of loaded) if (visible.has(s.id)) statuses.set(s.id, s);
   }
-  return { requests: rows, statuses };
+  return { requests: rows, statuses, cursorIds: raw.map((r) => r.id) };
 }
 
 export async function listRequests(ctx: AppContext, viewerId: string, page: Page): Promise<RequestPage> {
