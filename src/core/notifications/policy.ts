@@ -97,23 +97,9 @@ export async function decideNotification(
   if (!FILTERABLE_TYPES.has(n.type)) return "accept";
   const policy = await getPolicy(trx, n.recipientId);
   if (POLICY_KEYS.every((k) => policy[k] === "accept")) return "accept";
-  const permitted = await trx
-    .selectFrom("notification_permissions")
-    .select("account_id")
-    .where("account_id", "=", n.recipientId)
-    .where("from_account_id", "=", n.fromId)
-    .executeTakeFirst();
-  if (permitted) return "accept";
-  const sender = await trx
-    .selectFrom("accounts as a")
-    .leftJoin("users as u", "u.account_id", "a.id")
-    .select(["a.created_at", "a.bot", "u.role"])
-    .where("a.id", "=", n.fromId)
-    .executeTakeFirst();
-  if (!sender) return "accept";
-  // staff can always reach a user by mention (Mastodon's from_staff)
-  if (n.type === "mention" && (sender.role === "admin" || sender.role === "moderator")) return "accept";
 
+  // every fact is looked up once and only when a policy asks for it: with Mastodon's defaults a
+  // favourite costs one query here, a mention two
   const now = ctx.now().getTime();
   const lazy = <T>(f: () => Promise<T>) => {
     let p: Promise<T> | undefined;
@@ -122,6 +108,14 @@ export async function decideNotification(
       return p;
     };
   };
+  const sender = lazy(() =>
+    trx
+      .selectFrom("accounts as a")
+      .leftJoin("users as u", "u.account_id", "a.id")
+      .select(["a.created_at", "a.bot", "u.role"])
+      .where("a.id", "=", n.fromId)
+      .executeTakeFirst(),
+  );
   const notFollowing = lazy(async () => {
     const f = await trx
       .selectFrom("follows")
@@ -141,9 +135,12 @@ export async function decideNotification(
     // a follow younger than three days does not count yet, so following first cannot open the door
     return !f || Date.parse(f.created_at) > now - NEW_FOLLOWER_MS;
   });
-  const newAccount = async () => Date.parse(sender.created_at) > now - NEW_ACCOUNT_MS;
+  const newAccount = async () => {
+    const a = await sender();
+    return !!a && Date.parse(a.created_at) > now - NEW_ACCOUNT_MS;
+  };
   const limited = async () => false;
-  const bot = async () => !!sender.bot;
+  const bot = async () => !!(await sender())?.bot;
   const privateMention = lazy(() => isUnansweredPrivateMention(trx, n));
 
   const conditions: [PolicyKey, () => Promise<boolean>][] = [
@@ -151,16 +148,31 @@ export async function decideNotification(
     ["for_not_following", notFollowing],
     ["for_not_followers", notFollower],
     ["for_new_accounts", async () => (await newAccount()) && (await notFollowing())],
-    ["for_private_mentions", async () => (await notFollowing()) && (await privateMention())],
+    ["for_private_mentions", async () => (await privateMention()) && (await notFollowing())],
     ["for_bots", async () => (await bot()) && (await notFollowing())],
   ];
   // a matching drop wins over a matching filter, as Mastodon checks drop conditions first
-  for (const wanted of ["drop", "filter"] as const) {
+  let decision: PolicyDecision = "accept";
+  search: for (const wanted of ["drop", "filter"] as const) {
     for (const [key, applies] of conditions) {
-      if (policy[key] === wanted && (await applies())) return wanted;
+      if (policy[key] === wanted && (await applies())) {
+        decision = wanted;
+        break search;
+      }
     }
   }
-  return "accept";
+  if (decision === "accept") return "accept";
+  // what overrides the policy: an accepted sender, and staff reaching a user by mention (from_staff)
+  const permitted = await trx
+    .selectFrom("notification_permissions")
+    .select("account_id")
+    .where("account_id", "=", n.recipientId)
+    .where("from_account_id", "=", n.fromId)
+    .executeTakeFirst();
+  if (permitted) return "accept";
+  const role = (await sender())?.role;
+  if (n.type === "mention" && (role === "admin" || role === "moderator")) return "accept";
+  return decision;
 }
 
 /**
