@@ -8,6 +8,7 @@ import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts
 import { outboundEventSchema } from "../core/fediverse/outbound.ts";
 import { deliverPush } from "../core/push/deliver.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
+import { publishScheduledStatus } from "../core/statuses/scheduled.ts";
 import { defineJob } from "./define.ts";
 import { dispatchMessage, hasMessageListener } from "./message-listeners.ts";
 
@@ -49,6 +50,15 @@ export const pollExpire = defineJob({
   payload: z.object({ pollId: zId }),
   // runs at the poll's end: `poll` notifications to voters and the author
   handler: (ctx, p) => expirePoll(ctx, p.pollId),
+});
+
+export const publishScheduled = defineJob({
+  name: "status.publish_scheduled",
+  payload: z.object({ scheduledStatusId: zId }),
+  // runs at the scheduled time: compose → persist → distribute, and the scheduled row goes
+  handler: async (ctx, p) => {
+    await publishScheduledStatus(ctx, p.scheduledStatusId);
+  },
 });
 
 export const emailConfirmation = defineJob({
@@ -97,6 +107,7 @@ export const jobDefinitions = [
   statusUpdateFanout,
   statusDelete,
   pollExpire,
+  publishScheduled,
   emailConfirmation,
   fedifyMessage,
   pushDeliver,

@@ -116,6 +116,14 @@ export class JobQueue<P extends Record<string, unknown> = JobPayloads> {
     // a transaction opened without transaction(): the workers' next poll finds the job
   }
 
+  /**
+   * Removes the pending jobs enqueued with `dedupeKey` (a scheduled post moved or cancelled); a job
+   * already running is left to finish, so its handler must tolerate what it finds.
+   */
+  async cancel(db: Db, dedupeKey: string): Promise<void> {
+    await db.deleteFrom("jobs").where("dedupe_key", "=", dedupeKey).where("status", "=", "pending").execute();
+  }
+
   /** Wakes idle workers. */
   notify(): void {
     for (const w of [...this.#waiters]) w();

@@ -14,6 +14,8 @@ import * as m010 from "./migrations/010_job_ordering.ts";
 import * as m011 from "./migrations/011_account_keys.ts";
 import * as m012 from "./migrations/012_fedify_kv.ts";
 import * as m013 from "./migrations/013_remote_actors.ts";
+import * as m014 from "./migrations/014_scheduled_statuses.ts";
+import * as m015 from "./migrations/015_notification_policy.ts";
 import * as m016 from "./migrations/016_push_subscriptions.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import { statementNameFor } from "./prepared.ts";
@@ -130,6 +132,8 @@ const migrations: Record<string, Migration> = {
   "011_account_keys": m011,
   "012_fedify_kv": m012,
   "013_remote_actors": m013,
+  "014_scheduled_statuses": m014,
+  "015_notification_policy": m015,
   "016_push_subscriptions": m016,
 };
 

@@ -302,6 +302,49 @@ export interface NotificationsTable {
   status_id: string | null;
   /** Mastodon's grouping key (favourite/reblog/follow); null means the notification stands alone */
   group_key: string | null;
+  /** held back by the recipient's notification policy until its request is accepted */
+  filtered: Generated<Bool>;
+  created_at: Timestamp;
+}
+
+export type NotificationPolicyValue = "accept" | "filter" | "drop";
+
+export interface NotificationPoliciesTable {
+  account_id: string;
+  for_not_following: NotificationPolicyValue;
+  for_not_followers: NotificationPolicyValue;
+  for_new_accounts: NotificationPolicyValue;
+  for_private_mentions: NotificationPolicyValue;
+  for_limited_accounts: NotificationPolicyValue;
+  for_bots: NotificationPolicyValue;
+  updated_at: Timestamp;
+}
+
+/** Filtered notifications from one sender, as the recipient sees them in "requests". */
+export interface NotificationRequestsTable {
+  id: string;
+  account_id: string;
+  from_account_id: string;
+  last_status_id: string | null;
+  notifications_count: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Senders whose notifications are never filtered for this account (an accepted request). */
+export interface NotificationPermissionsTable {
+  account_id: string;
+  from_account_id: string;
+  created_at: Timestamp;
+}
+
+export interface ScheduledStatusesTable {
+  id: string;
+  account_id: string;
+  scheduled_at: Timestamp;
+  params: string; // JSON ScheduledParams (src/core/statuses/scheduled.ts)
+  application_id: string | null;
+  idempotency_key: string | null;
   created_at: Timestamp;
 }
 
@@ -499,6 +542,10 @@ export interface Database {
   lists: ListsTable;
   list_accounts: ListAccountsTable;
   notifications: NotificationsTable;
+  notification_policies: NotificationPoliciesTable;
+  notification_requests: NotificationRequestsTable;
+  notification_permissions: NotificationPermissionsTable;
+  scheduled_statuses: ScheduledStatusesTable;
   markers: MarkersTable;
   polls: PollsTable;
   poll_votes: PollVotesTable;
@@ -528,6 +575,8 @@ export type OauthApp = Selectable<OauthAppsTable>;
 export type OauthToken = Selectable<OauthTokensTable>;
 export type Notification = Selectable<NotificationsTable>;
 export type PushSubscription = Selectable<PushSubscriptionsTable>;
+export type NotificationRequest = Selectable<NotificationRequestsTable>;
+export type ScheduledStatus = Selectable<ScheduledStatusesTable>;
 export type Poll = Selectable<PollsTable>;
 export type Job = Selectable<JobsTable>;
 export type AccountKeys = Selectable<AccountKeysTable>;
