@@ -91,6 +91,8 @@ export const fedifyMessage = defineJob({
     if (!hasMessageListener(ctx)) await ctx.federation.listen();
     await dispatchMessage(ctx, p.message);
   },
+});
+
 export const pushDeliver = defineJob({
   name: "push.deliver",
   payload: z.object({ subscriptionId: zId, notificationId: zId }),
