@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   /** lets `torgai web` and `torgai worker` share one SQLite file (measurements only, see README) */
   TORGAI_ALLOW_SPLIT_SQLITE: bool.default(false),
   TORGAI_RATE_LIMIT: bool.default(true),
+  /** the response cache of `torgai all` (core/response-cache.ts); web/worker processes never use it */
+  TORGAI_RESPONSE_CACHE: bool.default(true),
   /** outbound requests may reach loopback and private addresses (federation tests on localhost only) */
   TORGAI_ALLOW_PRIVATE_NETWORK: bool.default(false),
   /** proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma separated); loopback by default */
@@ -90,6 +92,7 @@ export type Config = {
   sqliteSync: "NORMAL" | "FULL";
   allowSplitSqlite: boolean;
   rateLimit: boolean;
+  responseCache: boolean;
   /** the outbound fetch guard lets requests reach loopback and private addresses (tests only) */
   allowPrivateNetwork: boolean;
   trustedProxies: string[];
@@ -179,6 +182,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteSync: e.TORGAI_SQLITE_SYNC,
     allowSplitSqlite: e.TORGAI_ALLOW_SPLIT_SQLITE,
     rateLimit: e.TORGAI_RATE_LIMIT,
+    responseCache: e.TORGAI_RESPONSE_CACHE,
     allowPrivateNetwork: e.TORGAI_ALLOW_PRIVATE_NETWORK,
     trustedProxies: e.TORGAI_TRUSTED_PROXIES,
     jobConcurrency: e.TORGAI_JOB_CONCURRENCY,

@@ -6,6 +6,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type AppContext, closeContext, createContext } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { enableResponseCache } from "./core/response-cache.ts";
 import type { RunningServer } from "./server.ts";
 
 export type ProcessMode = "all" | "web" | "worker";
@@ -55,6 +56,8 @@ export function releaseStartupMemory(): void {
 export async function runProcess(mode: ProcessMode, config: Config): Promise<RunningProcess> {
   checkProcessMode(mode, config);
   const ctx = await createContext(config);
+  // only a process that makes every write sees every write (core/response-cache.ts)
+  if (mode === "all" && config.responseCache) enableResponseCache(ctx);
   let server: RunningServer | undefined;
   try {
     if (mode !== "worker") {

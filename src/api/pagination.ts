@@ -49,7 +49,13 @@ export function parsePage(query: Record<string, unknown>, defaultLimit = 20, max
  * could send the next request (and its bearer token) to another server.
  */
 export function setLinkHeader(c: Ctx, ids: string[]): void {
-  if (ids.length === 0) return;
+  const link = linkHeader(c, ids);
+  if (link) c.header("Link", link);
+}
+
+/** The value setLinkHeader sets (undefined for an empty page). */
+export function linkHeader(c: Ctx, ids: string[]): string | undefined {
+  if (ids.length === 0) return undefined;
   const req = new URL(c.req.url);
   // concatenated, not resolved: a path such as `//elsewhere/…` must not become another host
   const base = new URL(`${appOf(c).config.baseUrl}${req.pathname}${req.search}`);
@@ -59,10 +65,7 @@ export function setLinkHeader(c: Ctx, ids: string[]): void {
     u.searchParams.set(key, value);
     return u.toString();
   };
-  c.header(
-    "Link",
-    `<${make("max_id", ids[ids.length - 1])}>; rel="next", <${make("min_id", ids[0])}>; rel="prev"`,
-  );
+  return `<${make("max_id", ids[ids.length - 1])}>; rel="next", <${make("min_id", ids[0])}>; rel="prev"`;
 }
 
 /**

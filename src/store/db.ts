@@ -20,6 +20,7 @@ import * as m016 from "./migrations/016_push_subscriptions.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import { statementNameFor } from "./prepared.ts";
 import type { Database } from "./schema.ts";
+import { trackWrites, type WriteGeneration } from "./write-generation.ts";
 
 export type DialectName = "sqlite" | "postgres";
 export type Db = Kysely<Database>;
@@ -29,6 +30,8 @@ export interface Store {
   dialect: DialectName;
   /** the PostgreSQL schema in use when not the default one */
   pgSchema?: string;
+  /** bumped after every statement of this store that may have changed data (write-generation.ts) */
+  writes: WriteGeneration;
   destroy(): Promise<void>;
 }
 
@@ -64,7 +67,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     const path = opts.url.slice("sqlite:".length);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const database = openNodeSqlite(path, { synchronous: opts.sqliteSync });
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), log: queryLog(opts) });
+    const { dialect, writes } = trackWrites(new SqliteDialect({ database }));
+    const db = new Kysely<Database>({ dialect, log: queryLog(opts) });
     // owned by the store, so it ends with it; unref'd, so it never keeps the process alive
     const timer = setInterval(() => {
       optimize({ db, dialect: "sqlite" }).catch(() => {});
@@ -73,6 +77,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     return {
       db,
       dialect: "sqlite",
+      writes,
       destroy: () => {
         clearInterval(timer);
         return db.destroy();
@@ -94,11 +99,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     max: opts.poolSize ?? 10,
     ...(opts.pgSchema ? { options: `-c search_path=${opts.pgSchema}` } : {}),
   });
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: namedStatements(pool) }),
-    log: queryLog(opts),
-  });
-  return { db, dialect: "postgres", pgSchema: opts.pgSchema, destroy: () => db.destroy() };
+  const { dialect, writes } = trackWrites(new PostgresDialect({ pool: namedStatements(pool) }));
+  const db = new Kysely<Database>({ dialect, log: queryLog(opts) });
+  return { db, dialect: "postgres", pgSchema: opts.pgSchema, writes, destroy: () => db.destroy() };
 }
 
 const OPTIMIZE_INTERVAL_MS = 60 * 60_000;

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
+import { cachedResponse } from "../../core/response-cache.ts";
 import type { StatusKey } from "../../core/statuses/view.ts";
 import {
   accountStatuses,
@@ -10,7 +11,7 @@ import {
   tagTimeline,
 } from "../../core/timelines/queries.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { parsePage, setLinkHeader } from "../pagination.ts";
+import { linkHeader, parsePage, setLinkHeader } from "../pagination.ts";
 import { queryParams, validate, zBool, zList } from "../params.ts";
 import { serializeStatusesJson } from "./present.ts";
 
@@ -42,13 +43,39 @@ async function respond(c: Ctx, statuses: StatusKey[], viewer: ReturnType<typeof 
   return c.body(body, 200, { "content-type": "application/json" });
 }
 
+/**
+ * `respond` for a signed-in viewer's own feeds (home, lists), through the response cache
+ * (core/response-cache.ts): called after the token and scope checks, keyed by viewer and request.
+ */
+async function respondCached(
+  c: Ctx,
+  viewer: ReturnType<typeof requireUser>,
+  load: () => Promise<StatusKey[]>,
+) {
+  const ctx = appOf(c);
+  const url = c.req.url;
+  const request = url.slice(url.indexOf("/", url.indexOf("//") + 2));
+  const res = await cachedResponse(ctx, viewer.account.id, request, async () => {
+    const statuses = await load();
+    const link = linkHeader(
+      c,
+      statuses.map((s) => s.id),
+    );
+    const body = await serializeStatusesJson(ctx, statuses, viewer.account);
+    const headers: Record<string, string> = link ? { Link: link } : {};
+    return { body, headers };
+  });
+  return c.body(res.body, 200, { ...res.headers, "content-type": "application/json" });
+}
+
 export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
 
   app.get("/api/v1/timelines/home", async (c) => {
     const viewer = requireUser(c, "read:statuses");
-    const statuses = await homeTimeline(appOf(c), viewer.account.id, parsePage(queryParams(c)));
-    return respond(c, statuses, viewer);
+    return respondCached(c, viewer, () =>
+      homeTimeline(appOf(c), viewer.account.id, parsePage(queryParams(c))),
+    );
   });
 
   app.get("/api/v1/timelines/public", async (c) => {
@@ -80,13 +107,9 @@ export function timelinesRoutes(_ctx: AppContext): Hono<HonoEnv> {
 
   app.get("/api/v1/timelines/list/:id{[0-9]+}", async (c) => {
     const viewer = requireUser(c, "read:lists");
-    const statuses = await listTimeline(
-      appOf(c),
-      viewer.account.id,
-      c.req.param("id"),
-      parsePage(queryParams(c)),
+    return respondCached(c, viewer, () =>
+      listTimeline(appOf(c), viewer.account.id, c.req.param("id"), parsePage(queryParams(c))),
     );
-    return respond(c, statuses, viewer);
   });
 
   app.get("/api/v1/accounts/:id{[0-9]+}/statuses", async (c) => {

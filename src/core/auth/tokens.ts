@@ -3,6 +3,7 @@ import { type AppContext, owned, resourceKey } from "../../app.ts";
 import { prepared } from "../../store/prepared.ts";
 import type { Account, User } from "../../store/schema.ts";
 import { forgetPushSubscriptions } from "../push/subscriptions.ts";
+import { responseCacheEnabled, responseCacheOptions } from "../response-cache.ts";
 import { announceRevocation, onRevocation, type Revocation } from "./revocations.ts";
 
 export function sha256(value: string): string {
@@ -25,9 +26,11 @@ export interface AccessGrant {
 
 /**
  * What a token row says, cached per store for a few seconds (`tokenCacheOptions.ttlMs`) so that most
- * requests skip its lookup. Only the token is cached: the user and account are read on every
- * request, so sign-in rules (disabled, unapproved, suspended, deleted) and profile or settings
- * changes apply at once. Every revocation is announced (./revocations.ts) and drops the token from
+ * requests skip its lookup. The user and account are read on every request, so sign-in rules
+ * (disabled, unapproved, suspended, deleted) and profile or settings changes apply at once — except
+ * where this process owns every write (the response cache is on, core/response-cache.ts): there the
+ * rows read are reused while the store's write generation is unchanged, for at most a second, and
+ * any write this process makes, to any table, means a fresh read. Every revocation is announced (./revocations.ts) and drops the token from
  * the cache of this process at once, and of every other process (`torgai web` ×N) as soon as Redis
  * delivers the announcement; the TTL bounds the rest (no Redis, a lost message).
  */
@@ -42,6 +45,8 @@ interface CachedToken {
   cachedAtMs: number;
   /** the user's account id once seen (it never changes), so user and account are read together */
   accountId?: string;
+  /** the user and account as last read, with the write generation noted before reading them */
+  rows?: { user: User; account: Account; generation: number; readAtMs: number };
 }
 
 /** TTL ≤ 10 s bounds how long a process that missed a revocation may accept the token; `max` bounds memory. */
@@ -163,8 +168,20 @@ export async function resolveAccessToken(
   const nowIso = ctx.now().toISOString();
   if (entry.expiresAt && entry.expiresAt <= nowIso) return null;
   const grant: AccessGrant = { tokenId: entry.tokenId, appId: entry.appId, scopes: entry.scopes };
-  if (entry.userId) {
+  const rows = entry.rows;
+  if (
+    rows &&
+    rows.generation === ctx.store.writes.value &&
+    nowMs - rows.readAtMs < responseCacheOptions.ttlMs &&
+    nowMs >= rows.readAtMs &&
+    responseCacheEnabled(ctx)
+  ) {
+    // copies: a caller may change its rows without that reaching the next request
+    grant.user = { ...rows.user };
+    grant.account = { ...rows.account };
+  } else if (entry.userId) {
     const userId = entry.userId;
+    const generation = ctx.store.writes.value;
     const readUser = () =>
       prepared(
         ctx.db,
@@ -192,6 +209,7 @@ export async function resolveAccessToken(
     entry.accountId = user.account_id;
     grant.user = user;
     grant.account = account;
+    entry.rows = { user: { ...user }, account: { ...account }, generation, readAtMs: nowMs };
   }
   // last_used_at at minute granularity keeps this off the write path for most requests
   const minute = nowIso.slice(0, 16);
