@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { ConfigError, loadConfig } from "./config.ts";
-import { checkProcessMode } from "./main.ts";
+import { checkProcessMode, responseCacheFor } from "./main.ts";
 
 test("split web and worker processes on SQLite are refused with a clear message; PostgreSQL is fine", () => {
   const sqlite = loadConfig({ DATABASE_URL: "sqlite:/tmp/x.db" });
@@ -22,6 +22,15 @@ test("split web and worker processes on SQLite are refused with a clear message;
     "worker",
     loadConfig({ DATABASE_URL: "sqlite:/tmp/x.db", TORGAI_ALLOW_SPLIT_SQLITE: "1" }),
   );
+});
+
+test("the response cache is on only in `torgai all`, which makes every write, unless turned off", () => {
+  const pg = loadConfig({ DATABASE_URL: "postgres://postgres@127.0.0.1/test" });
+  assert.equal(responseCacheFor("all", loadConfig({ DATABASE_URL: "sqlite:/tmp/x.db" })), true);
+  assert.equal(responseCacheFor("all", pg), true);
+  assert.equal(responseCacheFor("web", pg), false);
+  assert.equal(responseCacheFor("worker", pg), false);
+  assert.equal(responseCacheFor("all", loadConfig({ TORGAI_RESPONSE_CACHE: "0" })), false);
 });
 
 test("`torgai web` on SQLite exits with code 2 and says what to do", () => {

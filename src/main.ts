@@ -53,11 +53,18 @@ export function releaseStartupMemory(): void {
   gc({ type: "major", execution: "sync", flavor: "last-resort" });
 }
 
+/**
+ * Whether this process may use the response cache: only one that makes every write sees every
+ * write (core/response-cache.ts). `torgai web` runs beside a worker whose fan-out it cannot see.
+ */
+export function responseCacheFor(mode: ProcessMode, config: Config): boolean {
+  return mode === "all" && config.responseCache;
+}
+
 export async function runProcess(mode: ProcessMode, config: Config): Promise<RunningProcess> {
   checkProcessMode(mode, config);
   const ctx = await createContext(config);
-  // only a process that makes every write sees every write (core/response-cache.ts)
-  if (mode === "all" && config.responseCache) enableResponseCache(ctx);
+  if (responseCacheFor(mode, config)) enableResponseCache(ctx);
   let server: RunningServer | undefined;
   try {
     if (mode !== "worker") {

@@ -40,13 +40,15 @@ export const responseCacheOptions = { ttlMs: 1_000, maxBytes: 8 * 1024 * 1024, m
 
 interface ResponseCache {
   enabled: boolean;
+  /** answers served from an entry (tests tell a hit from a rebuild by it) */
+  hits: number;
   entries: Map<string, Entry>;
   bytes: number;
 }
 
 const RESPONSE_CACHE = resourceKey(
   "response cache",
-  (): ResponseCache => ({ enabled: false, entries: new Map(), bytes: 0 }),
+  (): ResponseCache => ({ enabled: false, hits: 0, entries: new Map(), bytes: 0 }),
   (cache) => {
     cache.entries.clear();
     cache.bytes = 0;
@@ -64,9 +66,9 @@ export function responseCacheEnabled(ctx: AppContext): boolean {
 }
 
 /** Bytes and entries held (tests check the bound). */
-export function responseCacheStats(ctx: AppContext): { entries: number; bytes: number } {
+export function responseCacheStats(ctx: AppContext): { entries: number; bytes: number; hits: number } {
   const cache = owned(ctx, RESPONSE_CACHE);
-  return { entries: cache.entries.size, bytes: cache.bytes };
+  return { entries: cache.entries.size, bytes: cache.bytes, hits: cache.hits };
 }
 
 function drop(cache: ResponseCache, key: string, entry: Entry): void {
@@ -101,6 +103,7 @@ export async function cachedResponse(
       // most recently used last: a Map iterates in insertion order
       cache.entries.delete(key);
       cache.entries.set(key, hit);
+      cache.hits++;
       return hit;
     }
     drop(cache, key, hit);
