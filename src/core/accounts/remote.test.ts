@@ -124,11 +124,17 @@ describeStores("remote accounts", (get) => {
     );
   });
 
-  test("movedTo points at the new account when we know it", async () => {
+  test("movedTo points at the new account when we know it and it names the old one as an alias", async () => {
     const ctx = get();
-    const target = await upsertRemoteAccount(ctx, remoteActor({ domain: "new.example" }));
-    const moved = await upsertRemoteAccount(ctx, remoteActor({ movedTo: target.uri }));
+    const old = remoteActor();
+    const target = await upsertRemoteAccount(
+      ctx,
+      remoteActor({ domain: "new.example", alsoKnownAs: [old.uri] }),
+    );
+    const moved = await upsertRemoteAccount(ctx, { ...old, movedTo: target.uri });
     assert.equal(moved.moved_to_account_id, target.id);
+    const claimed = await upsertRemoteAccount(ctx, remoteActor({ movedTo: target.uri }));
+    assert.equal(claimed.moved_to_account_id, null, "an alias the target does not confirm is not believed");
     const unknown = await upsertRemoteAccount(ctx, remoteActor({ movedTo: "https://nowhere.example/u/x" }));
     assert.equal(unknown.moved_to_account_id, null);
   });

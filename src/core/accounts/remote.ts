@@ -76,6 +76,20 @@ type ActorColumns = Omit<
   | "note_source"
 >;
 
+function aliases(account: Account): string[] {
+  try {
+    const list = JSON.parse(account.also_known_as) as unknown;
+    return Array.isArray(list) ? list.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The row's columns from the document. `movedTo` is believed, as Mastodon does, only when the
+ * account it names is known and names this actor among its aliases (anyone can claim to have
+ * moved to a popular account); following the move is the Move activity's business.
+ */
 async function actorColumns(ctx: AppContext, db: Db, actor: RemoteActor, now: string): Promise<ActorColumns> {
   const movedTo = actor.movedTo ? await findAccountByUri(ctx, actor.movedTo, db) : null;
   return {
@@ -105,8 +119,7 @@ async function actorColumns(ctx: AppContext, db: Db, actor: RemoteActor, now: st
     ed25519_public_key: actor.ed25519PublicKey,
     ed25519_key_id: actor.ed25519KeyId,
     also_known_as: JSON.stringify(actor.alsoKnownAs),
-    // a Move is applied by the Move activity (checked against alsoKnownAs); the profile only points
-    moved_to_account_id: movedTo && movedTo.id ? movedTo.id : null,
+    moved_to_account_id: movedTo && aliases(movedTo).includes(actor.uri) ? movedTo.id : null,
     fetched_at: now,
     updated_at: now,
   };
