@@ -15,6 +15,7 @@ import {
 } from "@fedify/fedify/vocab";
 import { fixtureContextLoader, loadApFixture, type Software } from "../../../test/helpers/activitypub.ts";
 import { REMOTE_CAPS, type RemoteActor, type RemoteNote } from "../../core/remote/types.ts";
+import { sanitizeRemoteHtml } from "../../core/text/sanitize.ts";
 import { isActorObject, isPostObject, noteVisibility, toRemoteActor, toRemoteNote } from "./from-as.ts";
 
 const LOCAL = "https://torgai.test/users/aigerim";
@@ -420,6 +421,35 @@ describe("the origin rule and the caps", () => {
     const r = await toRemoteActor(person, { origin: "https://a.example" });
     assert.ok(r.ok);
     assert.equal(r.value.avatarUrl, null);
+  });
+
+  test("an Article's title leads its content; a Group actor keeps its type", async () => {
+    const { Article, Group } = await import("@fedify/fedify/vocab");
+    const article = new Article({
+      id,
+      attribution: author,
+      name: "Тақырып <b>& co</b>",
+      content: "<p>Мәтін</p>",
+      to: new URL(PUBLIC),
+    });
+    const r = await toRemoteNote(article, { origin: id });
+    assert.ok(r.ok);
+    assert.equal(r.value.type, "Article");
+    assert.equal(
+      sanitizeRemoteHtml(r.value.content),
+      r.value.content,
+      "still a fixed point of the sanitiser",
+    );
+    assert.equal(r.value.content, "<p><strong>Тақырып &amp; co</strong></p><p>Мәтін</p>");
+    const group = await toRemoteActor(
+      new Group({ id: new URL("https://a.example/c/kz"), preferredUsername: "kz" }),
+      {
+        origin: "https://a.example",
+      },
+    );
+    assert.ok(group.ok);
+    assert.equal(group.value.type, "Group");
+    assert.equal(group.value.bot, false);
   });
 
   test("unsafe URLs are dropped: javascript: links, non-http attachments and mentions", async () => {
