@@ -3,7 +3,12 @@ import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { remoteActor } from "../../../test/helpers/activitypub.ts";
 import { describeStores } from "../../../test/helpers/harness.ts";
-import { findAccountByKeyId, findAccountByUri, upsertRemoteAccount } from "./remote.ts";
+import {
+  findAccountByKeyId,
+  findAccountByUri,
+  findMentionedAccounts,
+  upsertRemoteAccount,
+} from "./remote.ts";
 
 describeStores("remote accounts", (get) => {
   test("a first sighting inserts the account with everything the actor says", async () => {
@@ -137,5 +142,31 @@ describeStores("remote accounts", (get) => {
     assert.equal(claimed.moved_to_account_id, null, "an alias the target does not confirm is not believed");
     const unknown = await upsertRemoteAccount(ctx, remoteActor({ movedTo: "https://nowhere.example/u/x" }));
     assert.equal(unknown.moved_to_account_id, null);
+  });
+
+  test("mention hrefs find accounts by id or profile page, local and remote, suspended ones left out", async () => {
+    const ctx = get();
+    const remote = await upsertRemoteAccount(ctx, remoteActor());
+    const suspended = await upsertRemoteAccount(ctx, remoteActor());
+    await ctx.db
+      .updateTable("accounts")
+      .set({ suspended_at: ctx.now().toISOString() })
+      .where("id", "=", suspended.id)
+      .execute();
+    const { createTestUser } = await import("../../../test/helpers/harness.ts");
+    const local = await createTestUser(ctx);
+    const found = await findMentionedAccounts(ctx, [
+      remote.uri,
+      local.account.url,
+      suspended.uri,
+      "https://nowhere.example/u/x",
+    ]);
+    assert.deepEqual(
+      [...found].map(([href, a]) => [href, a.id]),
+      [
+        [remote.uri, remote.id],
+        [local.account.url, local.account.id],
+      ],
+    );
   });
 });

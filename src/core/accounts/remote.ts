@@ -21,6 +21,28 @@ export async function findAccountByUri(
   return (await db.selectFrom("accounts").selectAll().where("uri", "=", uri).executeTakeFirst()) ?? null;
 }
 
+/**
+ * Accounts for the `href`s of a post's mentions, in one query: an href may be the actor's id
+ * (Mastodon, GoToSocial) or its profile page (some servers), ours or a remote one; suspended
+ * accounts are left out (a mention of them notifies no one). Keys of the map are the hrefs given.
+ */
+export async function findMentionedAccounts(ctx: AppContext, hrefs: string[]): Promise<Map<string, Account>> {
+  const out = new Map<string, Account>();
+  const wanted = [...new Set(hrefs)].slice(0, 500);
+  if (wanted.length === 0) return out;
+  const rows = await ctx.db
+    .selectFrom("accounts")
+    .selectAll()
+    .where((eb) => eb.or([eb("uri", "in", wanted), eb("url", "in", wanted)]))
+    .where("suspended_at", "is", null)
+    .execute();
+  for (const href of wanted) {
+    const hit = rows.find((r) => r.uri === href) ?? rows.find((r) => r.url === href);
+    if (hit) out.set(href, hit);
+  }
+  return out;
+}
+
 /** The account whose RSA or Ed25519 key has this id (what a signature names), if known. */
 export async function findAccountByKeyId(ctx: AppContext, keyId: string): Promise<Account | null> {
   const row = await ctx.db
