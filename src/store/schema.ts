@@ -302,6 +302,49 @@ export interface NotificationsTable {
   status_id: string | null;
   /** Mastodon's grouping key (favourite/reblog/follow); null means the notification stands alone */
   group_key: string | null;
+  /** held back by the recipient's notification policy until its request is accepted */
+  filtered: Generated<Bool>;
+  created_at: Timestamp;
+}
+
+export type NotificationPolicyValue = "accept" | "filter" | "drop";
+
+export interface NotificationPoliciesTable {
+  account_id: string;
+  for_not_following: NotificationPolicyValue;
+  for_not_followers: NotificationPolicyValue;
+  for_new_accounts: NotificationPolicyValue;
+  for_private_mentions: NotificationPolicyValue;
+  for_limited_accounts: NotificationPolicyValue;
+  for_bots: NotificationPolicyValue;
+  updated_at: Timestamp;
+}
+
+/** Filtered notifications from one sender, as the recipient sees them in "requests". */
+export interface NotificationRequestsTable {
+  id: string;
+  account_id: string;
+  from_account_id: string;
+  last_status_id: string | null;
+  notifications_count: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Senders whose notifications are never filtered for this account (an accepted request). */
+export interface NotificationPermissionsTable {
+  account_id: string;
+  from_account_id: string;
+  created_at: Timestamp;
+}
+
+export interface ScheduledStatusesTable {
+  id: string;
+  account_id: string;
+  scheduled_at: Timestamp;
+  params: string; // JSON ScheduledParams (src/core/statuses/scheduled.ts)
+  application_id: string | null;
+  idempotency_key: string | null;
   created_at: Timestamp;
 }
 
@@ -384,6 +427,27 @@ export interface ServerSecretsTable {
   created_at: Timestamp;
 }
 
+/** A Web Push subscription of one access token (migration 016). */
+export interface PushSubscriptionsTable {
+  id: string;
+  access_token_id: string;
+  user_id: string;
+  /** the user's account: notifications name their recipient by account */
+  account_id: string;
+  endpoint: string;
+  key_p256dh: string;
+  key_auth: string;
+  /** 1: RFC 8291 aes128gcm; 0: the legacy aesgcm Mastodon sends by default */
+  standard: Bool;
+  /** JSON object: notification type → boolean */
+  alerts: string;
+  policy: "all" | "followed" | "follower" | "none";
+  /** the bearer token, sealed with a server secret (src/core/push/subscriptions.ts) */
+  access_token_sealed: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Private keys of local accounts, read only to sign (never on the accounts row). */
 export interface AccountKeysTable {
   account_id: string;
@@ -444,6 +508,13 @@ export interface ReportsTable {
   created_at: Timestamp;
 }
 
+/** Fedify's key–value store (src/federation/kv.ts); key and value are JSON text. */
+export interface FedifyKvTable {
+  key: string;
+  value: string;
+  expires_at: Timestamp | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -471,6 +542,10 @@ export interface Database {
   lists: ListsTable;
   list_accounts: ListAccountsTable;
   notifications: NotificationsTable;
+  notification_policies: NotificationPoliciesTable;
+  notification_requests: NotificationRequestsTable;
+  notification_permissions: NotificationPermissionsTable;
+  scheduled_statuses: ScheduledStatusesTable;
   markers: MarkersTable;
   polls: PollsTable;
   poll_votes: PollVotesTable;
@@ -481,11 +556,13 @@ export interface Database {
   custom_emojis: CustomEmojisTable;
   jobs: JobsTable;
   account_keys: AccountKeysTable;
+  fedify_kv: FedifyKvTable;
   server_secrets: ServerSecretsTable;
   tag_follows: TagFollowsTable;
   featured_tags: FeaturedTagsTable;
   account_domain_blocks: AccountDomainBlocksTable;
   reports: ReportsTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -497,6 +574,9 @@ export type NewStatus = Insertable<StatusesTable>;
 export type OauthApp = Selectable<OauthAppsTable>;
 export type OauthToken = Selectable<OauthTokensTable>;
 export type Notification = Selectable<NotificationsTable>;
+export type PushSubscription = Selectable<PushSubscriptionsTable>;
+export type NotificationRequest = Selectable<NotificationRequestsTable>;
+export type ScheduledStatus = Selectable<ScheduledStatusesTable>;
 export type Poll = Selectable<PollsTable>;
 export type Job = Selectable<JobsTable>;
 export type AccountKeys = Selectable<AccountKeysTable>;

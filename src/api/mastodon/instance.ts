@@ -17,6 +17,7 @@ import {
   trendingTags,
   weeklyActivity,
 } from "../../core/instance.ts";
+import { vapidPublicKey } from "../../core/push/vapid.ts";
 import { POLL_OPTION_MAX_CHARS } from "../../core/statuses/polls.ts";
 import { escapeHtml } from "../../core/text/escape.ts";
 import type { Ctx, HonoEnv } from "../context.ts";
@@ -126,7 +127,11 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   });
 
   app.get("/api/v2/instance", async (c) => {
-    const [stats, contact] = await Promise.all([instanceStats(ctx), contactAccount(ctx)]);
+    const [stats, contact, vapidKey] = await Promise.all([
+      instanceStats(ctx),
+      contactAccount(ctx),
+      vapidPublicKey(ctx),
+    ]);
     return c.json({
       domain: config.domain,
       title: config.instanceTitle,
@@ -139,7 +144,7 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
       languages: INSTANCE_LANGUAGES,
       configuration: {
         urls: { streaming: streamingUrl(ctx), status: null },
-        vapid: { public_key: "" },
+        vapid: { public_key: vapidKey },
         ...limits(ctx),
         translation: { enabled: false },
       },

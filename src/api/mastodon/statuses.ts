@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { loadAccountsById } from "../../core/accounts/hydrate.ts";
-import { ValidationError } from "../../core/errors.ts";
 import { bookmarkStatus, unbookmarkStatus } from "../../core/statuses/bookmark.ts";
 import { reblogStatus, unreblogStatus } from "../../core/statuses/boost.ts";
 import { statusContext } from "../../core/statuses/context.ts";
@@ -14,13 +13,16 @@ import { favouritedBy, rebloggedBy } from "../../core/statuses/lists.ts";
 import { getOwnStatus, getVisibleStatus, getVisibleStatuses } from "../../core/statuses/load.ts";
 import { muteConversation, unmuteConversation } from "../../core/statuses/mute.ts";
 import { pinStatus, unpinStatus } from "../../core/statuses/pin.ts";
+import { scheduleStatus } from "../../core/statuses/scheduled.ts";
 import { VISIBILITIES } from "../../core/visibility.ts";
 import type { Account, Status } from "../../store/schema.ts";
 import { type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
 import { serializeStatus, serializeStatuses } from "./present.ts";
+import { zScheduledAt } from "./scheduled-statuses.ts";
 import { serializeAccounts } from "./serializers/account.ts";
+import { toMastodonScheduledStatus } from "./serializers/scheduled-status.ts";
 import { serializeStatusEdits } from "./serializers/status-edit.ts";
 
 /** Empty strings and nulls (as clients send for "not set") become undefined. */
@@ -47,7 +49,7 @@ const CreateSchema = z.object({
   ...TextFields,
   in_reply_to_id: opt(zId),
   visibility: opt(z.enum(VISIBILITIES)),
-  scheduled_at: opt(z.string()),
+  scheduled_at: opt(zScheduledAt),
 });
 
 const ReblogSchema = z.object({ visibility: opt(z.enum(["public", "unlisted", "private"])) });
@@ -66,8 +68,7 @@ export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.post("/api/v1/statuses", async (c) => {
     const v = requireUser(c, "write:statuses");
     const p = validate(CreateSchema, await allParams(c));
-    if (p.scheduled_at) throw new ValidationError("Scheduled statuses are not supported yet");
-    const status = await createStatus(ctx, v.account, {
+    const input = {
       text: p.status,
       inReplyToId: p.in_reply_to_id,
       spoilerText: p.spoiler_text,
@@ -78,8 +79,12 @@ export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
       mediaIds: p.media_ids,
       idempotencyKey: c.req.header("idempotency-key") ?? null,
       applicationId: v.grant.appId,
-    });
-    return one(c, status, v.account);
+    };
+    // a time already past posts at once, as Mastodon does; one within five minutes is refused
+    if (p.scheduled_at && p.scheduled_at.getTime() > ctx.now().getTime()) {
+      return c.json(toMastodonScheduledStatus(await scheduleStatus(ctx, v.account, input, p.scheduled_at)));
+    }
+    return one(c, await createStatus(ctx, v.account, input), v.account);
   });
 
   app.get("/api/v1/statuses", async (c) => {

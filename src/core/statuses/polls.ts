@@ -4,6 +4,7 @@ import { transaction } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account, Poll } from "../../store/schema.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { CODE_POINTS_PER_CHAR, codePointsOver, graphemeCount } from "../text/count.ts";
 import { canView } from "../visibility.ts";
 
@@ -186,6 +187,19 @@ export async function votePoll(
         }))
         .where("id", "=", poll.id)
         .execute();
+      // a remote poll's server counts the vote: it hears of it (its counts come back by Update)
+      const author = await trx
+        .selectFrom("accounts")
+        .select("domain")
+        .where("id", "=", poll.account_id)
+        .executeTakeFirst();
+      if (voter.domain === "" && author && author.domain !== "" && poll.status_id)
+        await federate(ctx, trx, {
+          type: "poll.vote",
+          accountId: voter.id,
+          statusId: poll.status_id,
+          choices: unique,
+        });
       return trx.selectFrom("polls").selectAll().where("id", "=", poll.id).executeTakeFirstOrThrow();
     });
   } catch (err) {
