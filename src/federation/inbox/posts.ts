@@ -57,7 +57,10 @@ export async function ingestPost(
 
   const mentionIds: string[] = [];
   let fetched = 0;
-  const known = await findMentionedAccounts(ctx, note.mentions.map((m) => m.href));
+  const known = await findMentionedAccounts(
+    ctx,
+    note.mentions.map((m) => m.href),
+  );
   for (const m of note.mentions) {
     let account = known.get(m.href) ?? null;
     if (!account && fetched < MAX_MENTION_FETCHES) {
