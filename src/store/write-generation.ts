@@ -95,6 +95,18 @@ class TrackingDriver implements Driver {
     this.#counter = counter;
   }
 
+  /** both of our dialects' drivers have savepoints; a driver without them must not seem to */
+  #savepoints(): Required<Pick<Driver, "savepoint" | "rollbackToSavepoint" | "releaseSavepoint">> {
+    const { savepoint, rollbackToSavepoint, releaseSavepoint } = this.#inner;
+    if (!savepoint || !rollbackToSavepoint || !releaseSavepoint)
+      throw new Error("the driver has no savepoints");
+    return {
+      savepoint: savepoint.bind(this.#inner),
+      rollbackToSavepoint: rollbackToSavepoint.bind(this.#inner),
+      releaseSavepoint: releaseSavepoint.bind(this.#inner),
+    };
+  }
+
   #inside(connection: DatabaseConnection): DatabaseConnection {
     return this.#unwrapped.get(connection) ?? connection;
   }
@@ -139,7 +151,7 @@ class TrackingDriver implements Driver {
     name: string,
     compile: QueryCompiler["compileQuery"],
   ): Promise<void> {
-    await this.#inner.savepoint?.(this.#inside(connection), name, compile);
+    await this.#savepoints().savepoint(this.#inside(connection), name, compile);
   }
 
   async rollbackToSavepoint(
@@ -148,7 +160,7 @@ class TrackingDriver implements Driver {
     compile: QueryCompiler["compileQuery"],
   ): Promise<void> {
     try {
-      await this.#inner.rollbackToSavepoint?.(this.#inside(connection), name, compile);
+      await this.#savepoints().rollbackToSavepoint(this.#inside(connection), name, compile);
     } finally {
       this.#counter.value++;
     }
@@ -159,7 +171,7 @@ class TrackingDriver implements Driver {
     name: string,
     compile: QueryCompiler["compileQuery"],
   ): Promise<void> {
-    await this.#inner.releaseSavepoint?.(this.#inside(connection), name, compile);
+    await this.#savepoints().releaseSavepoint(this.#inside(connection), name, compile);
   }
 
   releaseConnection(connection: DatabaseConnection, options?: AbortableOperationOptions): Promise<void> {
