@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import type { HonoEnv } from "../api/context.ts";
 import type { AppContext } from "../app.ts";
 
-const FEDERATION_PATH = /^\/(?:users\/[^/]+(?:\/.*)?|inbox|\.well-known\/webfinger)$/;
+const FEDERATION_PATH = /^\/(?:users\/[^/]+(?:\/.*)?|inbox|actor|\.well-known\/webfinger)$/;
 
 function htmlPageOf(ctx: AppContext, url: string): string | null {
   const r = ctx.uris.parse(url);
@@ -21,6 +21,21 @@ export function federationMiddleware(ctx: AppContext): MiddlewareHandler<HonoEnv
   return async (c, next) => {
     if (!ctx.config.federation || !FEDERATION_PATH.test(c.req.path)) return next();
     const { getFederation } = await import("./federation.ts");
+    if (c.req.path === "/actor" || c.req.path === "/.well-known/webfinger") {
+      // the instance actor is no Fedify actor (Fedify routes /users/{identifier} only)
+      const instance = await import("./instance-actor.ts");
+      if (c.req.path === "/actor") {
+        if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
+        const fctx = getFederation(ctx).createContext(c.req.raw, ctx);
+        c.res = await instance.instanceActorResponse(fctx, c.req.raw);
+        return;
+      }
+      const answer = instance.instanceWebFinger(ctx, c.req.query("resource") ?? null);
+      if (answer) {
+        c.res = answer;
+        return;
+      }
+    }
     let fellThrough = false;
     const response = await getFederation(ctx).fetch(c.req.raw, {
       contextData: ctx,
