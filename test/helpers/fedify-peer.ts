@@ -17,12 +17,20 @@ export interface Peer {
   actorUri(name: string): string;
   /** sends `activity` signed by `name`'s key to the recipient */
   send(name: string, recipient: Recipient, activity: Activity): Promise<void>;
+  /** owners of the keys that signed fetches of its actors (null for an unsigned fetch) */
+  actorFetchedBy: (string | null)[];
   /** the RSA key pair of an actor (to forge requests in tests) */
   keyPair(name: string): Promise<CryptoKeyPair>;
   stop(): Promise<void>;
 }
 
-export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
+export interface PeerOptions {
+  /** actors are served only to signed fetches (Mastodon's secure mode, "authorized fetch") */
+  requireSignedFetch?: boolean;
+}
+
+export async function startPeer(actors: string[] = ["peer"], opts: PeerOptions = {}): Promise<Peer> {
+  const actorFetchedBy: (string | null)[] = [];
   const keys = new Map<string, CryptoKeyPair>();
   for (const a of actors) keys.set(a, await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"));
   const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true });
@@ -44,6 +52,12 @@ export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
       const pair = keys.get(identifier);
       return pair ? [pair] : [];
+    })
+    .authorize(async (ctx) => {
+      if (!opts.requireSignedFetch) return true;
+      const owner = await ctx.getSignedKeyOwner().catch(() => null);
+      actorFetchedBy.push(owner?.id?.href ?? null);
+      return !!owner;
     });
   federation
     .setInboxListeners("/actors/{identifier}/inbox", "/inbox")
@@ -76,6 +90,7 @@ export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
     domain: `127.0.0.1:${port}`,
     federation,
     received,
+    actorFetchedBy,
     actorUri: (name) => `${origin}/actors/${name}`,
     send: (name, recipient, activity) => ctxFor().sendActivity({ identifier: name }, recipient, activity),
     keyPair: async (name) => {

@@ -160,10 +160,19 @@ export async function migrateFollowers(ctx: AppContext, originId: string, target
 }
 
 /**
- * The account a handle names for an alias or a move: ours from the store, another server's looked
- * up afresh by WebFinger (its aliases must be read as they are now). NotFoundError when unknown.
+ * The account a handle (or an actor's id) names for an alias or a move: ours from the store,
+ * another server's looked up afresh by WebFinger (its aliases must be read as they are now).
+ * NotFoundError when unknown.
  */
 export async function resolveAccountForMove(ctx: AppContext, handle: string): Promise<Account> {
+  if (/^https?:\/\//i.test(handle)) {
+    // an actor's id, as another server's settings page shows it
+    const known = await ctx.db.selectFrom("accounts").selectAll().where("uri", "=", handle).executeTakeFirst();
+    if (known?.domain === "") return known;
+    const found = await ctx.federation.resolveUrl(handle);
+    if (found?.kind !== "account") throw new NotFoundError(`No account ${handle} was found`);
+    return found.account;
+  }
   const parsed = parseAcct(ctx, handle);
   if (!parsed) throw new ValidationError(`Validation failed: ${handle} is not a handle (user@domain)`);
   const account =
