@@ -175,7 +175,11 @@ for (const kind of STORES) {
       assert.equal((await finn.masto.v1.accounts.$select(finn.account.id).fetch()).followersCount, 1);
 
       await deleteAccount(a.ctx, dora.account.id);
-      await eventually(() => notFound(finn.masto.v1.statuses.$select(inHome.id).fetch()), 15_000, "post gone");
+      await eventually(
+        () => notFound(finn.masto.v1.statuses.$select(inHome.id).fetch()),
+        15_000,
+        "post gone",
+      );
       assert.ok(!(await finn.masto.v1.timelines.home.list()).some((s) => s.uri === post.uri));
       assert.equal(await isFollowing(finn, doraOnB.id), false);
       const finnNow = await finn.masto.v1.accounts.$select(finn.account.id).fetch();

@@ -167,7 +167,11 @@ export async function migrateFollowers(ctx: AppContext, originId: string, target
 export async function resolveAccountForMove(ctx: AppContext, handle: string): Promise<Account> {
   if (/^https?:\/\//i.test(handle)) {
     // an actor's id, as another server's settings page shows it
-    const known = await ctx.db.selectFrom("accounts").selectAll().where("uri", "=", handle).executeTakeFirst();
+    const known = await ctx.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("uri", "=", handle)
+      .executeTakeFirst();
     if (known?.domain === "") return known;
     const found = await ctx.federation.resolveUrl(handle);
     if (found?.kind !== "account") throw new NotFoundError(`No account ${handle} was found`);
