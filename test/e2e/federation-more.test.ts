@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { signRequest } from "@fedify/fedify";
 import { Move } from "@fedify/fedify/vocab";
 import type { mastodon } from "masto";
 import { runAccountsCommand } from "../../src/cli/accounts.ts";
@@ -13,6 +14,7 @@ import { deleteAccount } from "../../src/core/accounts/delete.ts";
 import { listReports } from "../../src/core/reports.ts";
 import { eventually, type FederatedUser, type Instance, startInstance } from "../helpers/federation.ts";
 import { startPeer } from "../helpers/fedify-peer.ts";
+import { insertStatus } from "../helpers/fixtures.ts";
 import { STORES } from "../helpers/harness.ts";
 
 async function remoteAccount(viewer: FederatedUser, who: FederatedUser): Promise<mastodon.v1.Account> {
@@ -192,6 +194,62 @@ for (const kind of STORES) {
         .executeTakeFirstOrThrow();
       assert.ok(gone.suspended_at, "the remote account is a tombstone");
       assert.ok(finnOnA.id);
+    });
+
+    test("a gone actor's unverifiable Delete of itself: applied when its server says 410, not when forged", async () => {
+      const peer = await startPeer(["ghost", "impostor"]);
+      try {
+        const mourner = await a.user({ username: "mourner" });
+        const ghostUri = peer.actorUri("ghost");
+        // known here (fetched, never signed to us: Fedify holds no copy of its key)
+        const found = await mourner.masto.v2.search.list({ q: ghostUri, resolve: true, type: "accounts" });
+        const ghostId = found.accounts[0]?.id ?? "";
+        assert.ok(ghostId);
+        const post = await insertStatus(a.ctx, ghostId, { local: 0, uri: `${peer.origin}/notes/last` });
+        const deleteOf = (id: string, keyOf: string) =>
+          peer.keyPair(keyOf).then((pair) =>
+            signRequest(
+              new Request(a.ctx.uris.sharedInbox(), {
+                method: "POST",
+                headers: { "content-type": "application/activity+json" },
+                body: JSON.stringify({
+                  "@context": "https://www.w3.org/ns/activitystreams",
+                  id: `${peer.origin}/deletes/${id}`,
+                  type: "Delete",
+                  actor: ghostUri,
+                  object: ghostUri,
+                  to: ["https://www.w3.org/ns/activitystreams#Public"],
+                }),
+              }),
+              pair.privateKey,
+              new URL(`${peer.actorUri(keyOf)}#main-key`),
+            ),
+          );
+        const ghostRow = () =>
+          a.ctx.db
+            .selectFrom("accounts")
+            .select("suspended_at")
+            .where("id", "=", ghostId)
+            .executeTakeFirstOrThrow();
+        const postRow = () =>
+          a.ctx.db.selectFrom("statuses").select("id").where("id", "=", post.id).executeTakeFirst();
+
+        // a forger signs with a key whose document is gone: the ghost's server still serves it
+        peer.gone.add("impostor");
+        const forged = await fetch(await deleteOf("forged", "impostor"));
+        assert.equal(forged.status, 202);
+        assert.equal((await ghostRow()).suspended_at, null);
+        assert.ok(await postRow());
+
+        // the ghost is gone at its server: its last Delete (key unfetchable) is applied
+        peer.gone.add("ghost");
+        const real = await fetch(await deleteOf("real", "ghost"));
+        assert.equal(real.status, 202);
+        assert.ok((await ghostRow()).suspended_at);
+        assert.equal(await postRow(), undefined);
+      } finally {
+        await peer.stop();
+      }
     });
 
     test("Move: an account moves to another server; followers on both servers follow the target", async () => {

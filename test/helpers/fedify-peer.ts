@@ -19,6 +19,8 @@ export interface Peer {
   send(name: string, recipient: Recipient, activity: Activity): Promise<void>;
   /** owners of the keys that signed fetches of its actors (null for an unsigned fetch) */
   actorFetchedBy: (string | null)[];
+  /** actors whose documents now answer 410 Gone (their keys still sign what the test sends) */
+  gone: Set<string>;
   /** the RSA key pair of an actor (to forge requests in tests) */
   keyPair(name: string): Promise<CryptoKeyPair>;
   stop(): Promise<void>;
@@ -68,7 +70,14 @@ export async function startPeer(actors: string[] = ["peer"], opts: PeerOptions =
       });
     });
 
+  const gone = new Set<string>();
   const server: Server = createServer(async (req, res) => {
+    const name = /^\/actors\/([^/?#]+)$/.exec(req.url ?? "")?.[1];
+    if (name && gone.has(name)) {
+      res.writeHead(410, { "content-type": "application/activity+json" });
+      res.end(JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", type: "Tombstone" }));
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = `http://${req.headers.host}${req.url}`;
@@ -91,6 +100,7 @@ export async function startPeer(actors: string[] = ["peer"], opts: PeerOptions =
     federation,
     received,
     actorFetchedBy,
+    gone,
     actorUri: (name) => `${origin}/actors/${name}`,
     send: (name, recipient, activity) => ctxFor().sendActivity({ identifier: name }, recipient, activity),
     keyPair: async (name) => {

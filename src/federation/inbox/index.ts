@@ -46,6 +46,7 @@ import { receiveRemoteVote } from "../../core/statuses/remote-votes.ts";
 import { htmlToPlainText } from "../../core/text/sanitize.ts";
 import type { Account } from "../../store/schema.ts";
 import { isActorObject, isPostObject } from "../converters/from-as.ts";
+import { guardedFetch } from "../fetch-guard.ts";
 import { actorByUri, signedLookup, storeActor } from "../resolve.ts";
 import { ingestPost } from "./posts.ts";
 
@@ -228,6 +229,24 @@ export function registerInbox(federation: Federation<AppContext>): void {
       const target = await moveTarget(fctx, move.targetId);
       if (target) await receiveMove(fctx.data, origin, target);
     })
+    .onUnverifiedActivity(async (fctx, activity, reason) => {
+      // A deleted actor's key can no longer be fetched (its server answers 410 Gone), so its last
+      // Delete of itself cannot be verified. The actor's own server is asked instead: only a 410
+      // for the actor's id deletes it here — a forger cannot make that server say so.
+      if (!(activity instanceof Delete) || reason.type !== "keyFetchError") return;
+      const actorId = activity.actorId;
+      if (!actorId || activity.objectId?.href !== actorId.href) return;
+      const account = await findAccountByUri(fctx.data, actorId.href);
+      if (
+        account &&
+        account.domain !== "" &&
+        !account.suspended_at &&
+        (await isGone(fctx.data, actorId.href))
+      )
+        await deleteRemoteAccount(fctx.data, account.id);
+      // as Mastodon: a gone actor's Delete is taken (202), never retried
+      return new Response(null, { status: 202 });
+    })
     .onError((fctx, error) => {
       fctx.data.logger.warn({ err: error }, "inbox activity failed");
     });
@@ -266,4 +285,19 @@ async function moveTarget(fctx: Ctx, uri: URL): Promise<Account | null> {
   const known = await findAccountByUri(fctx.data, uri.href);
   if (known?.domain === "") return known;
   return actorByUri(fctx, uri, { refresh: "always" });
+}
+
+/** Whether the actor's own server says it is gone (410), through the outbound guard. */
+async function isGone(ctx: AppContext, actorUri: string): Promise<boolean> {
+  try {
+    const res = await guardedFetch(ctx.config)(actorUri, {
+      headers: { accept: "application/activity+json, application/ld+json" },
+      redirect: "manual",
+    });
+    await res.body?.cancel();
+    return res.status === 410;
+  } catch (err) {
+    ctx.logger.debug({ err, uri: actorUri }, "gone actor check failed");
+    return false;
+  }
 }
