@@ -5,6 +5,8 @@ import { remoteActor } from "../../../test/helpers/activitypub.ts";
 import { enqueued, followById } from "../../../test/helpers/fixtures.ts";
 import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { ValidationError } from "../errors.ts";
+import { blockAccount } from "../follows/blocks.ts";
+import { muteAccount } from "../follows/mutes.ts";
 import { aliasesOf, changeAlias, migrateFollowers, moveLocalAccount, receiveMove } from "./move.ts";
 import { upsertRemoteAccount } from "./remote.ts";
 
@@ -74,6 +76,10 @@ describeStores("account moves", (get) => {
     const blocked = await createTestUser(ctx);
     await followById(ctx, fan.account.id, mover.id);
     await followById(ctx, blocked.account.id, mover.id);
+    const blocker = await createTestUser(ctx);
+    const muter = await createTestUser(ctx);
+    await blockAccount(ctx, blocker.account.id, mover.id);
+    await muteAccount(ctx, muter.account.id, mover.id);
     const target = await createTestUser(ctx);
     await ctx.db
       .insertInto("blocks")
@@ -96,6 +102,17 @@ describeStores("account moves", (get) => {
     assert.equal(await follows(fan.account.id, target.account.id), true);
     assert.equal(await follows(fan.account.id, mover.id), false);
     assert.equal(await follows(blocked.account.id, mover.id), true, "the blocked follower keeps its follow");
+    // who blocked or muted the mover blocks or mutes the target too
+    const has = async (table: "blocks" | "mutes", accountId: string) =>
+      !!(await ctx.db
+        .selectFrom(table)
+        .select("id")
+        .where("account_id", "=", accountId)
+        .where("target_account_id", "=", target.account.id)
+        .executeTakeFirst());
+    assert.equal(await has("blocks", blocker.account.id), true);
+    assert.equal(await has("mutes", muter.account.id), true);
+    assert.equal(await has("mutes", fan.account.id), false);
     // a local account cannot be moved by a remote activity
     assert.equal(await receiveMove(ctx, await row(fan.account.id), await row(target.account.id)), false);
   });

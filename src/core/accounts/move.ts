@@ -12,7 +12,9 @@ import { type AppContext, transaction } from "../../app.ts";
 import type { Account } from "../../store/schema.ts";
 import { NotFoundError, TorgaiError, ValidationError } from "../errors.ts";
 import { federate } from "../fediverse/outbound.ts";
+import { blockAccount } from "../follows/blocks.ts";
 import { followAccount, unfollowAccount } from "../follows/follow.ts";
+import { muteAccount } from "../follows/mutes.ts";
 import { findAccountByAcct, parseAcct } from "./lookup.ts";
 import { loadShownAccount } from "./visible.ts";
 
@@ -119,7 +121,8 @@ const BATCH = 200;
 /**
  * The `account.migrate_followers` job: every local follower of `originId` follows `targetId` (a
  * request where it is locked or remote, as any follow) and stops following the origin. A follower
- * the target blocks keeps its follow of the origin. Safe to run again.
+ * the target blocks keeps its follow of the origin. Local accounts that blocked or muted the
+ * origin block or mute the target too (as Mastodon carries them over). Safe to run again.
  */
 export async function migrateFollowers(ctx: AppContext, originId: string, targetId: string): Promise<number> {
   const origin = await ctx.db
@@ -128,6 +131,7 @@ export async function migrateFollowers(ctx: AppContext, originId: string, target
     .where("id", "=", originId)
     .executeTakeFirst();
   if (origin?.moved_to_account_id !== targetId) return 0;
+  await carryOver(ctx, originId, targetId);
   let migrated = 0;
   let cursor = "0";
   for (;;) {
@@ -197,4 +201,25 @@ export async function movedAccountOf(
     if (err instanceof NotFoundError) return null;
     throw err;
   });
+}
+
+/** Blocks and (unexpired) mutes of the origin by local accounts, extended to the target. */
+async function carryOver(ctx: AppContext, originId: string, targetId: string): Promise<void> {
+  const blockers = await ctx.db
+    .selectFrom("blocks as r")
+    .innerJoin("accounts as a", "a.id", "r.account_id")
+    .select("r.account_id")
+    .where("r.target_account_id", "=", originId)
+    .where("a.domain", "=", "")
+    .execute();
+  for (const r of blockers) if (r.account_id !== targetId) await blockAccount(ctx, r.account_id, targetId);
+  const muters = await ctx.db
+    .selectFrom("mutes as r")
+    .innerJoin("accounts as a", "a.id", "r.account_id")
+    .select("r.account_id")
+    .where("r.target_account_id", "=", originId)
+    .where("a.domain", "=", "")
+    .where((eb) => eb.or([eb("r.expires_at", "is", null), eb("r.expires_at", ">", ctx.now().toISOString())]))
+    .execute();
+  for (const r of muters) if (r.account_id !== targetId) await muteAccount(ctx, r.account_id, targetId);
 }
