@@ -19,7 +19,10 @@ interface InstanceKeys {
   publicKey: CryptoKey;
 }
 
-const keysKey = resourceKey("federation.instance-actor", (ctx: AppContext) => loadKeys(ctx));
+/** The context's keys once loaded; a failed load (the database away) is tried again next time. */
+const keysKey = resourceKey("federation.instance-actor", () => ({
+  keys: null as Promise<InstanceKeys> | null,
+}));
 
 async function loadKeys(ctx: AppContext): Promise<InstanceKeys> {
   const der = await serverSecret(ctx, SECRET, () =>
@@ -34,8 +37,15 @@ async function loadKeys(ctx: AppContext): Promise<InstanceKeys> {
 }
 
 function instanceKeys(ctx: AppContext): Promise<InstanceKeys> {
-  const p = owned(ctx, keysKey);
-  return p;
+  const holder = owned(ctx, keysKey);
+  if (!holder.keys) {
+    const p = loadKeys(ctx);
+    holder.keys = p;
+    p.catch(() => {
+      if (holder.keys === p) holder.keys = null;
+    });
+  }
+  return holder.keys;
 }
 
 /** What Fedify signs with in the instance's name (sendActivity, signed document loaders). */

@@ -28,7 +28,8 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
     .executeTakeFirst();
   if (account?.domain !== "") throw new NotFoundError("No such local account");
   return transaction(ctx, async (trx, after) => {
-    const recipients = await accountDeletionRecipients(trx, accountId);
+    // (an event holds at most 100,000 inboxes: beyond that many servers, the rest are not told)
+    const recipients = (await accountDeletionRecipients(trx, accountId)).slice(0, 100_000);
     await federate(ctx, trx, { type: "account.delete", accountId, recipients });
     return purgeAccount(ctx, trx, after, accountId, account.suspended_at);
   });
