@@ -18,6 +18,7 @@ import * as m014 from "./migrations/014_scheduled_statuses.ts";
 import * as m015 from "./migrations/015_notification_policy.ts";
 import * as m016 from "./migrations/016_push_subscriptions.ts";
 import * as m019 from "./migrations/019_federated_reports.ts";
+import * as m021 from "./migrations/021_instances.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import { statementNameFor } from "./prepared.ts";
 import type { Database } from "./schema.ts";
@@ -137,6 +138,7 @@ const migrations: Record<string, Migration> = {
   "015_notification_policy": m015,
   "016_push_subscriptions": m016,
   "019_federated_reports": m019,
+  "021_instances": m021,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
