@@ -6,6 +6,7 @@ import { enqueued, followById, insertStatus } from "../../test/helpers/fixtures.
 import { createTestUser, describeStores } from "../../test/helpers/harness.ts";
 import { deleteAccount, deleteRemoteAccount } from "./accounts/delete.ts";
 import { upsertRemoteAccount } from "./accounts/remote.ts";
+import { blockDomain } from "./fediverse/instances.ts";
 import { createReport, listReports } from "./reports.ts";
 import { loadFlagData, receiveRemoteFlag } from "./reports-remote.ts";
 
@@ -74,6 +75,14 @@ describeStores("federated reports and account deletion", (get) => {
     assert.deepEqual(byTarget.get(worse.account.id)?.statusIds, []);
     assert.equal(byTarget.get(bad.account.id)?.comment, "abuse");
     assert.equal(byTarget.has(stranger.id), false, "another server's account is not ours to judge");
+
+    // a server whose reports are refused (domain block with reject_reports) files none
+    await blockDomain(ctx, { domain: "flags.example", severity: "noop", rejectReports: true });
+    const refused = await receiveRemoteFlag(ctx, instance, {
+      ...flag,
+      uri: `https://flags.example/${ctx.ids()}`,
+    });
+    assert.deepEqual(refused, []);
   });
 
   test("a local deletion records one Delete per remote server that knew the account", async () => {

@@ -8,6 +8,7 @@
 import type { AppContext } from "../app.ts";
 import type { Account } from "../store/schema.ts";
 import { findAccountByUri } from "./accounts/remote.ts";
+import { domainBlockFor } from "./fediverse/instances.ts";
 
 export interface FlagData {
   id: string;
@@ -69,6 +70,8 @@ export async function receiveRemoteFlag(
   flag: RemoteFlag,
 ): Promise<string[]> {
   if (sender.domain === "") return [];
+  // a server whose reports we refuse (domain block with reject_reports) files none
+  if ((await domainBlockFor(ctx, sender.domain))?.reject_reports) return [];
   const uris = [...new Set(flag.objectUris)].slice(0, MAX_FLAG_OBJECTS);
   const targets = new Map<string, string[]>();
   for (const uri of uris) {

@@ -56,9 +56,10 @@ function unique(list: RemoteRecipient[]): RemoteRecipient[] {
   return [...seen.values()];
 }
 
+/** `sender`: a local account, or the instance actor (forwarded reports). */
 async function send(
   ctx: AppContext,
-  sender: Account,
+  sender: Account | "instance",
   recipients: RemoteRecipient[],
   activity: Activity,
 ): Promise<void> {
@@ -72,11 +73,12 @@ async function send(
   }
   if (list.length === 0) return;
   const fctx = getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
-  await fctx.sendActivity({ identifier: sender.username }, list.map(asRecipient), activity, {
+  const identity = sender === "instance" ? await instanceSender(ctx) : { identifier: sender.username };
+  await fctx.sendActivity(identity, list.map(asRecipient), activity, {
     preferSharedInbox: true,
     excludeBaseUris: [new URL(ctx.config.baseUrl)],
     // deliveries to one inbox keep the order of one actor's activities
-    orderingKey: sender.uri,
+    orderingKey: sender === "instance" ? ctx.uris.instanceActor() : sender.uri,
   });
 }
 
@@ -275,8 +277,6 @@ async function deliverAccountDelete(
 async function deliverFlag(ctx: AppContext, reportId: string): Promise<void> {
   const flag = await loadFlagData(ctx, reportId);
   if (!flag) return;
-  const recipients = (await remoteRecipients(ctx, [flag.target.id])).map(asRecipient);
-  if (recipients.length === 0) return;
   const activity = new Flag({
     id: new URL(flag.uri),
     actor: new URL(ctx.uris.instanceActor()),
@@ -284,9 +284,5 @@ async function deliverFlag(ctx: AppContext, reportId: string): Promise<void> {
     content: flag.comment,
     to: new URL(flag.target.uri),
   });
-  const fctx = getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
-  await fctx.sendActivity(await instanceSender(ctx), recipients, activity, {
-    preferSharedInbox: true,
-    excludeBaseUris: [new URL(ctx.config.baseUrl)],
-  });
+  await send(ctx, "instance", await remoteRecipients(ctx, [flag.target.id]), activity);
 }
