@@ -275,6 +275,7 @@ for (const kind of STORES) {
       const zedOnA = await remoteAccount(carol, zed);
       const aliceOnA = await carol.masto.v1.accounts.$select(alice.account.id).fetch();
       assert.equal(aliceOnA.moved?.acct, zed.handle);
+      assert.equal((await alice.masto.v1.accounts.verifyCredentials()).moved?.acct, zed.handle);
       await eventually(() => isFollowing(carol, zedOnA.id), 15_000, "carol following zed");
       assert.equal(await isFollowing(carol, alice.account.id), false);
 

@@ -160,7 +160,7 @@ export function toCredentialAccount(
   const { account, user } = b;
   const settings = userSettings(user);
   const role = roleOf(user.role);
-  const base = serializeAccount(ctx, account);
+  const base = serializeAccount(ctx, account, b.moved);
   return {
     ...base,
     roles: role.highlighted ? [{ id: role.id, name: role.name, color: role.color }] : [],
