@@ -12,6 +12,7 @@ import type { mastodon } from "masto";
 import { runAccountsCommand } from "../../src/cli/accounts.ts";
 import { deleteAccount } from "../../src/core/accounts/delete.ts";
 import { listReports } from "../../src/core/reports.ts";
+import { expirePoll } from "../../src/core/statuses/jobs.ts";
 import { eventually, type FederatedUser, type Instance, startInstance } from "../helpers/federation.ts";
 import { startPeer } from "../helpers/fedify-peer.ts";
 import { insertStatus } from "../helpers/fixtures.ts";
@@ -389,6 +390,20 @@ for (const kind of STORES) {
       );
       assert.equal(counts.votesCount, 2);
       assert.equal(counts.voted, true);
+
+      // the poll closes early (its author's server ends it): the final Update closes it over there
+      const localPollId = poll.poll?.id ?? "";
+      await a.ctx.db
+        .updateTable("polls")
+        .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+        .where("id", "=", localPollId)
+        .execute();
+      await expirePoll(a.ctx, localPollId);
+      await eventually(
+        async () => (await gus.masto.v1.polls.$select(pollIdOnB).fetch()).expired,
+        15_000,
+        "poll closed on B",
+      );
     });
   });
 }
