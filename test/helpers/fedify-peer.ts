@@ -12,6 +12,8 @@ export interface Peer {
   origin: string;
   domain: string;
   federation: Federation<void>;
+  /** requests it answered (actor and key fetches among them) */
+  requests: { count: number; paths: Map<string, number> };
   /** activities its inboxes received, in order (as JSON-LD) */
   received: { path: string; activity: Record<string, unknown> }[];
   actorUri(name: string): string;
@@ -71,7 +73,11 @@ export async function startPeer(actors: string[] = ["peer"], opts: PeerOptions =
     });
 
   const gone = new Set<string>();
+  const requests = { count: 0, paths: new Map<string, number>() };
   const server: Server = createServer(async (req, res) => {
+    requests.count++;
+    const key = `${req.method} ${(req.url ?? "").replace(/\/\d+/g, "/N")}`;
+    requests.paths.set(key, (requests.paths.get(key) ?? 0) + 1);
     const name = /^\/actors\/([^/?#]+)$/.exec(req.url ?? "")?.[1];
     if (name && gone.has(name)) {
       res.writeHead(410, { "content-type": "application/activity+json" });
@@ -98,6 +104,7 @@ export async function startPeer(actors: string[] = ["peer"], opts: PeerOptions =
     origin,
     domain: `127.0.0.1:${port}`,
     federation,
+    requests,
     received,
     actorFetchedBy,
     gone,
