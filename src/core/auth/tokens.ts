@@ -31,8 +31,9 @@ export interface AccessGrant {
  * where this process owns every write (the response cache is on, core/response-cache.ts): there the
  * rows read are reused while the store's write generation is unchanged, for at most a second, and
  * any write this process makes, to any table, means a fresh read. Every revocation is announced
- * (./revocations.ts) and drops the token from the cache of this process at once, and of every other process (`torgai web` ×N) as soon as Redis
- * delivers the announcement; the TTL bounds the rest (no Redis, a lost message).
+ * (./revocations.ts) and drops the token from the cache of this process at once, and of every other
+ * process (`torgai web` ×N) as soon as Redis delivers the announcement; the TTL bounds the rest (no
+ * Redis, a lost message).
  */
 interface CachedToken {
   tokenId: string;
