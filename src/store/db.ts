@@ -151,9 +151,18 @@ export async function migrate(db: Db, opts: { pgSchema?: string } = {}): Promise
     provider,
     ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    // Kysely's introspection reads the whole catalogue: a schema dropped meanwhile by another
+    // process sharing the database (another test run, a tenant removed) fails it; that is not
+    // ours, so it is tried again
+    if (error && attempt < 5 && (error as { code?: string }).code === "3F000") {
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      continue;
+    }
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  }
 }
 
 export async function dropSchema(url: string, schema: string): Promise<void> {
