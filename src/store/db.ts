@@ -12,6 +12,8 @@ import * as m008 from "./migrations/008_email_confirmation.ts";
 import * as m009 from "./migrations/009_tag_privacy.ts";
 import * as m010 from "./migrations/010_job_ordering.ts";
 import * as m011 from "./migrations/011_account_keys.ts";
+import * as m017 from "./migrations/017_endorsements.ts";
+import * as m018 from "./migrations/018_profile.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import { statementNameFor } from "./prepared.ts";
 import type { Database } from "./schema.ts";
@@ -125,6 +127,8 @@ const migrations: Record<string, Migration> = {
   "009_tag_privacy": m009,
   "010_job_ordering": m010,
   "011_account_keys": m011,
+  "017_endorsements": m017,
+  "018_profile": m018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -41,6 +41,12 @@ export interface AccountsTable {
   moved_to_account_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  // Mastodon 4.6 profile settings (018)
+  avatar_description: Generated<string>;
+  header_description: Generated<string>;
+  show_media: Generated<Bool>;
+  show_media_replies: Generated<Bool>;
+  show_featured: Generated<Bool>;
 }
 
 export interface UsersTable {
@@ -403,6 +409,14 @@ export interface TagFollowsTable {
   created_at: Timestamp;
 }
 
+/** Accounts a user features on their profile (Mastodon's account_pins, "endorsements"). */
+export interface AccountEndorsementsTable {
+  id: string;
+  account_id: string;
+  target_account_id: string;
+  created_at: Timestamp;
+}
+
 export interface FeaturedTagsTable {
   id: string;
   account_id: string;
@@ -471,11 +485,21 @@ export interface Database {
   server_secrets: ServerSecretsTable;
   tag_follows: TagFollowsTable;
   featured_tags: FeaturedTagsTable;
+  account_endorsements: AccountEndorsementsTable;
   account_domain_blocks: AccountDomainBlocksTable;
   reports: ReportsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
+
+/** The 4.6 profile settings of a new account (018's column defaults), for code that builds rows. */
+export const PROFILE_DEFAULTS = {
+  avatar_description: "",
+  header_description: "",
+  show_media: 1,
+  show_media_replies: 1,
+  show_featured: 1,
+} as const satisfies Partial<Account>;
 export type NewAccount = Insertable<AccountsTable>;
 export type AccountUpdate = Updateable<AccountsTable>;
 export type User = Selectable<UsersTable>;

@@ -2,13 +2,14 @@ import { generateKeyPair } from "node:crypto";
 import { promisify } from "node:util";
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
-import type { Account, User } from "../../store/schema.ts";
+import { type Account, PROFILE_DEFAULTS, type User } from "../../store/schema.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 export const USERNAME_RE = /^[a-z0-9_]{1,30}$/i;
 export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const LOCAL_EMAIL_RE = /^[^\s@]+@[a-z0-9-]+$/i;
 const RESERVED = new Set([
   "admin",
   "administrator",
@@ -120,7 +121,10 @@ export async function createLocalAccount(
     throw new ValidationError("Validation failed: Username is reserved");
   }
   const email = input.email?.trim() ? input.email.trim() : null;
-  if (email && !EMAIL_RE.test(email)) throw new ValidationError("Validation failed: Email is invalid");
+  // The operator (CLI) may give a dotless host such as admin@localhost, as Mastodon's dev setup does;
+  // sign-ups through the API still need a domain with a dot.
+  const emailOk = email && (EMAIL_RE.test(email) || (input.allowReserved && LOCAL_EMAIL_RE.test(email)));
+  if (email && !emailOk) throw new ValidationError("Validation failed: Email is invalid");
   validatePassword(input.password);
 
   const [keys, passwordHash] = await Promise.all([generateActorKeys(), hashPassword(input.password)]);
@@ -140,6 +144,7 @@ export async function createLocalAccount(
     indexable: 1,
     avatar_url: null,
     header_url: null,
+    ...PROFILE_DEFAULTS,
     ...localActorUris(ctx, username),
     ...keys.public,
     followers_count: 0,

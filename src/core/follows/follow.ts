@@ -128,3 +128,20 @@ export async function unfollowAccount(ctx: AppContext, sourceId: string, targetI
     if (wasFollowing) await removeAccountFromHomeFeed(trx, sourceId, targetId);
   });
 }
+
+/**
+ * POST /api/v1/accounts/:id/remove_from_followers: `followerId` stops following `accountId`. Their
+ * home timeline loses the account's posts, as on an unfollow (followers-only posts included).
+ */
+export async function removeFromFollowers(
+  ctx: AppContext,
+  accountId: string,
+  followerId: string,
+): Promise<void> {
+  await transaction(ctx, async (trx) => {
+    await loadTargetAccount(trx, followerId);
+    if (await removeFollow(trx, followerId, accountId)) {
+      await removeAccountFromHomeFeed(trx, followerId, accountId);
+    }
+  });
+}
