@@ -18,7 +18,10 @@ describeStores("featured accounts (endorsements) and removal from followers", (g
     const rel = await json(alice.api(`/api/v1/accounts/${bob.account.id}/endorse`, { method: "POST" }));
     assert.equal(rel.endorsed, true);
     // idempotent, and the 4.4 alias does the same
-    assert.equal((await json(alice.api(`/api/v1/accounts/${bob.account.id}/pin`, { method: "POST" }))).endorsed, true);
+    assert.equal(
+      (await json(alice.api(`/api/v1/accounts/${bob.account.id}/pin`, { method: "POST" }))).endorsed,
+      true,
+    );
     await alice.api(`/api/v1/accounts/${carol.account.id}/pin`, { method: "POST" });
 
     const mine = await alice.api("/api/v1/endorsements?limit=1");
@@ -51,7 +54,10 @@ describeStores("featured accounts (endorsements) and removal from followers", (g
       false,
     );
     assert.deepEqual(await json(alice.api("/api/v1/endorsements")), []);
-    assert.equal((await alice.api("/api/v1/accounts/999999999999999999/endorse", { method: "POST" })).status, 404);
+    assert.equal(
+      (await alice.api("/api/v1/accounts/999999999999999999/endorse", { method: "POST" })).status,
+      404,
+    );
   });
 
   test("an endorsement ends with the follow; a blocked viewer sees no featured accounts", async () => {
@@ -92,10 +98,13 @@ describeStores("featured accounts (endorsements) and removal from followers", (g
     assert.equal((await json(bob.api(`/api/v1/accounts/${bob.account.id}`))).following_count, 0);
     assert.deepEqual(await json(bob.api("/api/v1/timelines/home")), []);
     // removing someone who does not follow is a no-op; an unknown account is 404
-    const again = await alice.api(`/api/v1/accounts/${bob.account.id}/remove_from_followers`, { method: "POST" });
+    const again = await alice.api(`/api/v1/accounts/${bob.account.id}/remove_from_followers`, {
+      method: "POST",
+    });
     assert.equal(again.status, 200);
     assert.equal(
-      (await alice.api("/api/v1/accounts/999999999999999999/remove_from_followers", { method: "POST" })).status,
+      (await alice.api("/api/v1/accounts/999999999999999999/remove_from_followers", { method: "POST" }))
+        .status,
       404,
     );
   });

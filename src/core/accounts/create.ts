@@ -64,10 +64,17 @@ export async function hashPassword(password: string): Promise<string> {
   return hash(password, ARGON2_OPTIONS);
 }
 
+/** argon2 takes any length; the cap only keeps hashing cheap (Mastodon: 72 bytes of bcrypt) */
+export const PASSWORD_MAX = 72 * 4;
+
 export function validatePassword(password: string): void {
   if (password.length < 8)
     throw new ValidationError("Validation failed: Password is too short (minimum is 8 characters)");
-  if (password.length > 72 * 4) throw new ValidationError("Validation failed: Password is too long");
+  if (password.length > PASSWORD_MAX) throw new ValidationError("Validation failed: Password is too long");
+}
+
+export function isReservedUsername(username: string): boolean {
+  return RESERVED.has(username.toLowerCase());
 }
 
 export function localActorUris(ctx: AppContext, username: string) {
