@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { loadAccountsById } from "../../core/accounts/hydrate.ts";
-import { ValidationError } from "../../core/errors.ts";
+import { UnexpectedMentionsError, ValidationError } from "../../core/errors.ts";
 import { bookmarkStatus, unbookmarkStatus } from "../../core/statuses/bookmark.ts";
 import { reblogStatus, unreblogStatus } from "../../core/statuses/boost.ts";
 import { statusContext } from "../../core/statuses/context.ts";
@@ -16,7 +16,7 @@ import { muteConversation, unmuteConversation } from "../../core/statuses/mute.t
 import { pinStatus, unpinStatus } from "../../core/statuses/pin.ts";
 import { VISIBILITIES } from "../../core/visibility.ts";
 import type { Account, Status } from "../../store/schema.ts";
-import { type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
+import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
 import { serializeStatus, serializeStatuses } from "./present.ts";
@@ -48,6 +48,7 @@ const CreateSchema = z.object({
   in_reply_to_id: opt(zId),
   visibility: opt(z.enum(VISIBILITIES)),
   scheduled_at: opt(z.string()),
+  allowed_mentions: zList(zId),
 });
 
 const ReblogSchema = z.object({ visibility: opt(z.enum(["public", "unlisted", "private"])) });
@@ -55,6 +56,15 @@ const ReblogSchema = z.object({ visibility: opt(z.enum(["public", "unlisted", "p
 function pollInput(p: z.output<typeof PollSchema> | undefined) {
   if (!p) return undefined;
   return { options: p.options, expiresIn: p.expires_in, multiple: p.multiple, hideTotals: p.hide_totals };
+}
+
+/** Mastodon's answer when `allowed_mentions` leaves out someone the text mentions: 422 with them. */
+async function unexpectedMentions(c: Ctx, err: unknown): Promise<Response> {
+  if (!(err instanceof UnexpectedMentionsError)) throw err;
+  const ctx = appOf(c);
+  const found = await loadAccountsById(ctx, err.accountIds);
+  const accounts = err.accountIds.flatMap((id) => found.get(id) ?? []);
+  return c.json({ error: err.message, unexpected_accounts: serializeAccounts(ctx, accounts) }, 422);
 }
 
 export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
@@ -78,7 +88,9 @@ export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
       mediaIds: p.media_ids,
       idempotencyKey: c.req.header("idempotency-key") ?? null,
       applicationId: v.grant.appId,
-    });
+      allowedMentions: p.allowed_mentions,
+    }).catch((err) => unexpectedMentions(c, err));
+    if (status instanceof Response) return status;
     return one(c, status, v.account);
   });
 
