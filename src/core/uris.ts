@@ -33,6 +33,12 @@ export interface LocalUris {
   activity(username: string, id: string): string;
   tag(name: string): string;
   static(file: string): string;
+  /**
+   * The default avatar or header, under Mastodon's own name for it (`/avatars/original/missing.png`):
+   * apps recognise `missing.png` as "none set" and show their own placeholder, not a flat banner.
+   */
+  defaultImage(kind: "avatar" | "header"): string;
+  favicon(): string;
   webfinger(): string;
   nodeinfo(version: string): string;
   /** what a URL of ours names, or null for anything else (another origin, an unknown path) */
@@ -74,6 +80,8 @@ export function localUris(baseUrl: string): LocalUris {
     activity: (username, id) => `${status(username, id)}/activity`,
     tag: (name) => `${base}/tags/${encodeURIComponent(name)}`,
     static: (file) => `${base}/static/${file}`,
+    defaultImage: (kind) => `${base}/${kind}s/original/missing.png`,
+    favicon: () => `${base}/favicon.ico`,
     webfinger: () => `${base}/.well-known/webfinger`,
     nodeinfo: (version) => `${base}/nodeinfo/${version}`,
     parse(url) {

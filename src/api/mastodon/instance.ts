@@ -161,12 +161,15 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/instance/activity", async (c) => c.json(await weeklyActivity(ctx)));
   app.get("/api/v1/instance/rules", (c) => c.json([]));
   app.get("/api/v1/instance/translation_languages", (c) => c.json({}));
-  app.get("/api/v1/instance/extended_description", (c) =>
-    c.json({
-      updated_at: new Date(0).toISOString(),
-      content: `<p>${escapeHtml(config.instanceDescription)}</p>`,
-    }),
-  );
+  // as Mastodon with no extended description set: empty content, no date; otherwise the operator's
+  // text as paragraphs (the date it was written is not known: a configuration has none)
+  const extended = config.instanceExtendedDescription
+    .split(/\r?\n\s*\r?\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => `<p>${escapeHtml(p).replace(/\r?\n/g, "<br>")}</p>`)
+    .join("");
+  app.get("/api/v1/instance/extended_description", (c) => c.json({ updated_at: null, content: extended }));
   app.get("/api/v1/custom_emojis", async (c) => c.json(await localCustomEmojis(ctx)));
   app.get("/api/v1/announcements", (c) => c.json([]));
 
