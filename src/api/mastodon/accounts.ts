@@ -29,7 +29,7 @@ const Register = z.object({
  * fields_attributes as a JSON array, a hash keyed by index, or Rails form brackets
  * (`fields_attributes[0][name]`). A scalar is dropped, as Rails' strong parameters drop it.
  */
-const Fields = z.preprocess(
+export const ProfileFields = z.preprocess(
   (v) => {
     if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return undefined;
     if (v && typeof v === "object" && !Array.isArray(v)) {
@@ -52,7 +52,7 @@ const UpdateCredentials = z.object({
   bot: zBool.optional(),
   discoverable: zBool.optional(),
   indexable: zBool.optional(),
-  fields_attributes: Fields,
+  fields_attributes: ProfileFields,
   source: z
     .object({
       privacy: z.enum(VISIBILITIES).optional(),

@@ -18,6 +18,7 @@ import { notificationsRoutes } from "./notifications.ts";
 import { notificationsV2Routes } from "./notifications-v2.ts";
 import { pollsRoutes } from "./polls.ts";
 import { preferencesRoutes } from "./preferences.ts";
+import { profileRoutes } from "./profile.ts";
 import { pushRoutes } from "./push.ts";
 import { relationshipsRoutes } from "./relationships.ts";
 import { reportsRoutes } from "./reports.ts";
@@ -56,6 +57,8 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     reportsRoutes,
     directoryRoutes,
     pushRoutes,
+    // Mastodon 4.6 profile API
+    profileRoutes,
     miscRoutes,
   ]) {
     app.route("/", routes(ctx));

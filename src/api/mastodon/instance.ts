@@ -12,12 +12,15 @@ import {
   instancePeers,
   instanceStats,
   localCustomEmojis,
+  MASTODON_API_VERSION,
   MASTODON_COMPAT_VERSION,
   SOURCE_URL,
   trendingTags,
   weeklyActivity,
 } from "../../core/instance.ts";
+import { MAX_PINS } from "../../core/statuses/pin.ts";
 import { POLL_OPTION_MAX_CHARS } from "../../core/statuses/polls.ts";
+import { MAX_FEATURED_TAGS } from "../../core/tags.ts";
 import { escapeHtml } from "../../core/text/escape.ts";
 import type { Ctx, HonoEnv } from "../context.ts";
 import { queryParams, validate, zInt } from "../params.ts";
@@ -70,11 +73,14 @@ function streamingUrl(ctx: AppContext): string {
 
 function limits(ctx: AppContext) {
   return {
-    // the profile limits as current Mastodon advertises them (it has no display-name entry)
+    // the profile limits as Mastodon 4.6 advertises them (the ones the profile API enforces)
     accounts: {
-      max_featured_tags: 10,
-      max_pinned_statuses: 5,
+      max_featured_tags: MAX_FEATURED_TAGS,
+      max_pinned_statuses: MAX_PINS,
+      max_display_name_length: PROFILE.displayName,
       max_note_length: PROFILE.note,
+      max_avatar_description_length: PROFILE.imageDescription,
+      max_header_description_length: PROFILE.imageDescription,
       max_profile_fields: PROFILE.fields,
       profile_field_name_limit: PROFILE.fieldName,
       profile_field_value_limit: PROFILE.fieldValue,
@@ -149,7 +155,7 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
         message: null,
         url: null,
       },
-      api_versions: { mastodon: 2 },
+      api_versions: { mastodon: MASTODON_API_VERSION },
       contact: { email: config.contactEmail, account: contact ? serializeAccount(ctx, contact) : null },
       rules: [],
     });

@@ -8,7 +8,6 @@ import type { AppContext } from "../../app.ts";
 import { getAccount } from "../../core/accounts/lookup.ts";
 import { INSTANCE_LANGUAGES } from "../../core/instance.ts";
 import { appOf, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { serializeCredentialAccount } from "./present.ts";
 
 export const MEDIA_UNAVAILABLE = "Media uploads are not available on this server yet";
 
@@ -54,14 +53,6 @@ export function miscRoutes(_ctx: AppContext): Hono<HonoEnv> {
     requireUser(c, c.req.method === "GET" ? "read:statuses" : "write:media");
     return c.json(notFound, 404);
   });
-
-  // avatar and header uploads come with media; removing what is not there succeeds
-  for (const what of ["avatar", "header"]) {
-    app.delete(`/api/v1/profile/${what}`, async (c) => {
-      const v = requireUser(c, "write:accounts");
-      return c.json(await serializeCredentialAccount(appOf(c), v.account, v.user));
-    });
-  }
 
   // configuration.translation.enabled is false; a client that asks anyway learns why
   app.post("/api/v1/statuses/:id{[0-9]+}/translate", (c) => {
