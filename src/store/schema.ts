@@ -342,7 +342,7 @@ export interface FiltersTable {
   account_id: string;
   title: string;
   context: string; // JSON ["home","notifications","public","thread","account"]
-  filter_action: "warn" | "hide";
+  filter_action: "warn" | "hide" | "blur";
   expires_at: Timestamp | null;
   created_at: Timestamp;
 }
