@@ -33,9 +33,27 @@ export function miscRoutes(_ctx: AppContext): Hono<HonoEnv> {
     return c.json(notFound, 404);
   });
 
+  // annual reports ("Wrapstodon"): Torgai runs no campaign, so no account is eligible and asking
+  // for one does nothing, as Mastodon answers for a year that is not its campaign's
   app.get("/api/v1/annual_reports", (c) => {
     requireUser(c, "read:accounts");
     return c.json({ annual_reports: [], accounts: [], statuses: [] });
+  });
+  app.get("/api/v1/annual_reports/:year{[0-9]{4}}/state", (c) => {
+    requireUser(c, "read:accounts");
+    return c.json({ state: "ineligible" });
+  });
+  app.post("/api/v1/annual_reports/:year{[0-9]{4}}/generate", (c) => {
+    requireUser(c, "write:accounts");
+    return c.json({});
+  });
+  app.get("/api/v1/annual_reports/:year{[0-9]{4}}", (c) => {
+    requireUser(c, "read:accounts");
+    return c.json(notFound, 404);
+  });
+  app.post("/api/v1/annual_reports/:year{[0-9]{4}}/read", (c) => {
+    requireUser(c, "write:accounts");
+    return c.json(notFound, 404);
   });
 
   app.get("/api/v1/instance/languages", (c) =>
