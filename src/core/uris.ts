@@ -24,6 +24,8 @@ export interface LocalUris {
   following(username: string): string;
   featured(username: string): string;
   featuredTags(username: string): string;
+  /** a Mastodon 4.6 collection of a local account (ids are digits: no clash with featured, tags) */
+  collection(username: string, id: string): string;
   sharedInbox(): string;
   /** the Note id of a local status */
   status(username: string, id: string): string;
@@ -74,6 +76,7 @@ export function localUris(baseUrl: string): LocalUris {
     following: (username) => `${actor(username)}/following`,
     featured: (username) => `${actor(username)}/collections/featured`,
     featuredTags: (username) => `${actor(username)}/collections/tags`,
+    collection: (username, id) => `${actor(username)}/collections/${id}`,
     sharedInbox: () => `${base}/inbox`,
     status,
     post: (username, id) => `${base}/@${username}/${id}`,

@@ -417,6 +417,28 @@ export interface AccountEndorsementsTable {
   created_at: Timestamp;
 }
 
+/** Mastodon 4.6 collections: a named, ordered-by-addition list of accounts a user features. */
+export interface CollectionsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string;
+  language: string | null;
+  sensitive: Bool;
+  discoverable: Bool;
+  tag_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CollectionItemsTable {
+  id: string;
+  collection_id: string;
+  account_id: string;
+  state: "pending" | "accepted";
+  created_at: Timestamp;
+}
+
 export interface FeaturedTagsTable {
   id: string;
   account_id: string;
@@ -486,6 +508,8 @@ export interface Database {
   tag_follows: TagFollowsTable;
   featured_tags: FeaturedTagsTable;
   account_endorsements: AccountEndorsementsTable;
+  collections: CollectionsTable;
+  collection_items: CollectionItemsTable;
   account_domain_blocks: AccountDomainBlocksTable;
   reports: ReportsTable;
 }

@@ -4,6 +4,7 @@ import type { HonoEnv } from "../context.ts";
 import { accountsRoutes } from "./accounts.ts";
 import { appsRoutes } from "./apps.ts";
 import { bookmarksRoutes } from "./bookmarks.ts";
+import { collectionsRoutes } from "./collections.ts";
 import { conversationsRoutes } from "./conversations.ts";
 import { directoryRoutes } from "./directory.ts";
 import { domainBlocksRoutes } from "./domain-blocks.ts";
@@ -57,8 +58,9 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     reportsRoutes,
     directoryRoutes,
     pushRoutes,
-    // Mastodon 4.6 profile API
+    // Mastodon 4.6 profile API and collections
     profileRoutes,
+    collectionsRoutes,
     miscRoutes,
   ]) {
     app.route("/", routes(ctx));
