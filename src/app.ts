@@ -2,6 +2,8 @@ import { mkdirSync } from "node:fs";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { createLocalEventBus, createRedisEventBus, type EventBus } from "./core/events.ts";
+import { hasRemoteAudience } from "./core/fediverse/objects.ts";
+import { type FederationPort, noFederation } from "./core/fediverse/port.ts";
 import { createIdGenerator, type IdGenerator } from "./core/ids.ts";
 import { type LocalUris, localUris } from "./core/uris.ts";
 import { jobDefinitions } from "./jobs/definitions.ts";
@@ -22,6 +24,8 @@ export interface AppContext {
   events: EventBus;
   logger: Logger;
   fetch: typeof globalThis.fetch;
+  /** ActivityPub: deliveries and remote lookups (src/federation, loaded on first use) */
+  federation: FederationPort;
   /** caches, limiters and registries of this context (see owned()); closeContext closes them */
   resources: Map<ResourceKey<unknown>, unknown>;
 }
@@ -117,10 +121,31 @@ export async function createContext(config: Config, opts: CreateContextOptions =
     events,
     logger,
     fetch: opts.fetch ?? globalThis.fetch,
+    federation: noFederation,
     resources: new Map(),
   };
+  if (config.federation) ctx.federation = lazyFederation(ctx);
   queue.attach(ctx);
   return ctx;
+}
+
+/** The Fedify adapter, imported when first asked for (it is large, and most requests never need it). */
+function lazyFederation(ctx: AppContext): FederationPort {
+  let loaded: Promise<FederationPort> | undefined;
+  const port = () => {
+    loaded ??= import("./federation/service.ts").then((m) => m.federationService(ctx));
+    return loaded;
+  };
+  return {
+    deliver: async (event) => {
+      // most local actions have no remote audience: then the adapter is never loaded
+      if (!(await hasRemoteAudience(ctx, event))) return;
+      await (await port()).deliver(event);
+    },
+    resolveAccount: async (acct) => (await port()).resolveAccount(acct),
+    resolveUrl: async (url) => (await port()).resolveUrl(url),
+    listen: async () => (await port()).listen(),
+  };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {

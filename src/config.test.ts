@@ -82,3 +82,10 @@ test("mail: off by default; TORGAI_SMTP_URL or the parts; bad values name the va
     (e: Error) => e instanceof ConfigError && /not both/.test(e.message),
   );
 });
+
+test("outbound requests to private networks are refused unless TORGAI_ALLOW_PRIVATE_NETWORK is set", () => {
+  assert.equal(loadConfig({}).allowPrivateNetwork, false);
+  assert.equal(loadConfig({ TORGAI_ALLOW_PRIVATE_NETWORK: "1" }).allowPrivateNetwork, true);
+  assert.equal(loadConfig({ TORGAI_ALLOW_PRIVATE_NETWORK: "0" }).allowPrivateNetwork, false);
+  assert.throws(() => loadConfig({ TORGAI_ALLOW_PRIVATE_NETWORK: "maybe" }), /TORGAI_ALLOW_PRIVATE_NETWORK/);
+});

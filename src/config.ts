@@ -31,12 +31,16 @@ const EnvSchema = z.object({
   /** lets `torgai web` and `torgai worker` share one SQLite file (measurements only, see README) */
   TORGAI_ALLOW_SPLIT_SQLITE: bool.default(false),
   TORGAI_RATE_LIMIT: bool.default(true),
+  /** outbound requests may reach loopback and private addresses (federation tests on localhost only) */
+  TORGAI_ALLOW_PRIVATE_NETWORK: bool.default(false),
   /** proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma separated); loopback by default */
   TORGAI_TRUSTED_PROXIES: z
     .string()
     .default("127.0.0.0/8,::1")
     .transform((v) => v.split(/[\s,]+/).filter(Boolean))
     .refine((list) => list.every((e) => isIP(e.split("/")[0]) !== 0), "must be IP addresses or CIDR ranges"),
+  /** federation over ActivityPub (on by default; off keeps the server to itself) */
+  TORGAI_FEDERATION: bool.default(true),
   TORGAI_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** outgoing mail: a URL (smtp://user:pass@host:587, smtps://… for implicit TLS) or the parts */
   TORGAI_SMTP_URL: z
@@ -79,6 +83,8 @@ export type Config = {
   instanceExtendedDescription: string;
   contactEmail: string;
   registrations: "open" | "approval" | "closed";
+  /** ActivityPub federation: deliveries, inboxes and remote lookups */
+  federation: boolean;
   maxStatusChars: number;
   maxPollOptions: number;
   /** distinct accounts one post may mention */
@@ -87,6 +93,8 @@ export type Config = {
   sqliteSync: "NORMAL" | "FULL";
   allowSplitSqlite: boolean;
   rateLimit: boolean;
+  /** the outbound fetch guard lets requests reach loopback and private addresses (tests only) */
+  allowPrivateNetwork: boolean;
   trustedProxies: string[];
   jobConcurrency: number;
   logLevel: string;
@@ -167,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     instanceExtendedDescription: e.TORGAI_INSTANCE_EXTENDED_DESCRIPTION.trim(),
     contactEmail: e.TORGAI_CONTACT_EMAIL,
     registrations: e.TORGAI_REGISTRATIONS,
+    federation: e.TORGAI_FEDERATION,
     maxStatusChars: e.TORGAI_MAX_STATUS_CHARS,
     maxPollOptions: e.TORGAI_MAX_POLL_OPTIONS,
     maxMentions: e.TORGAI_MAX_MENTIONS,
@@ -174,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sqliteSync: e.TORGAI_SQLITE_SYNC,
     allowSplitSqlite: e.TORGAI_ALLOW_SPLIT_SQLITE,
     rateLimit: e.TORGAI_RATE_LIMIT,
+    allowPrivateNetwork: e.TORGAI_ALLOW_PRIVATE_NETWORK,
     trustedProxies: e.TORGAI_TRUSTED_PROXIES,
     jobConcurrency: e.TORGAI_JOB_CONCURRENCY,
     logLevel: e.LOG_LEVEL,

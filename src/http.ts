@@ -16,6 +16,7 @@ import type { AppContext } from "./app.ts";
 import { resolveAccessToken } from "./core/auth/tokens.ts";
 import { RateLimitError, TorgaiError, UnauthorizedError, ValidationError } from "./core/errors.ts";
 import { nodeinfoRoutes } from "./federation/nodeinfo.ts";
+import { federationMiddleware } from "./federation/routes.ts";
 import { homeRoutes } from "./web/home.ts";
 import { staticRoutes } from "./web/static.ts";
 
@@ -94,8 +95,10 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
     const token = bearerToken(c.req.header("authorization")) ?? (c.req.query("access_token") || null);
     if (token) {
       const grant = await resolveAccessToken(ctx, token);
-      if (grant) c.set("grant", grant);
-      else c.set("invalidToken", true);
+      if (grant) {
+        c.set("grant", grant);
+        c.set("accessToken", token);
+      } else c.set("invalidToken", true);
     }
     await next();
   });
@@ -108,6 +111,9 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
   });
 
   app.get("/healthz", (c) => c.text("OK"));
+
+  // ActivityPub (actors, inboxes, objects, WebFinger); browsers fall through to the pages below
+  app.use("*", federationMiddleware(ctx));
 
   app.route("/", staticRoutes());
   app.route("/", homeRoutes(ctx));

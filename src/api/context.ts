@@ -10,6 +10,8 @@ export type HonoEnv = {
   Variables: {
     app: AppContext;
     grant: AccessGrant | null;
+    /** the bearer token itself, once resolved to `grant` (Web Push payloads carry it) */
+    accessToken?: string;
     requestId: string;
     /** a bearer token was sent but is unknown, revoked or expired (refused after rate limiting) */
     invalidToken?: boolean;

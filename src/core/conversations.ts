@@ -53,9 +53,21 @@ export async function recordDirectStatus(
         .execute()
     ).map((r) => r.account_id),
   );
+  // a private mention the recipient's policy filtered joins their conversations only once accepted
+  const held = new Set(
+    (
+      await trx
+        .selectFrom("notifications")
+        .select("account_id")
+        .where("status_id", "=", status.id)
+        .where("type", "=", "mention")
+        .where("filtered", "=", 1)
+        .execute()
+    ).map((r) => r.account_id),
+  );
   const nowIso = ctx.now().toISOString();
   for (const { id: owner } of locals) {
-    if (blockers.has(owner)) continue;
+    if (blockers.has(owner) || held.has(owner)) continue;
     const others = participants.filter((p) => p !== owner).sort();
     const unread = owner === status.account_id ? 0 : 1;
     const existing = await trx

@@ -13,6 +13,8 @@ export interface StreamEvent {
     | "notification"
     | "conversation"
     | "filters_changed"
+    // a notification request was accepted: clients reload their notifications (id: the account)
+    | "notifications_merged"
     // on `channels.revocations` only (src/core/auth/revocations.ts)
     | "token.revoked"
     | "user.revoked";

@@ -6,7 +6,7 @@
 import { sql } from "kysely";
 import type { AppContext } from "../app.ts";
 import type { Account, Status } from "../store/schema.ts";
-import { searchAccounts } from "./accounts/lookup.ts";
+import { findAccountByAcct, parseAcct, searchAccounts } from "./accounts/lookup.ts";
 import { accountShownSql } from "./accounts/visible.ts";
 import type { TagRow } from "./tags.ts";
 import { normalizeHashtag } from "./text/extract.ts";
@@ -21,6 +21,8 @@ export interface SearchInput {
   accountId?: string;
   limit: number;
   offset: number;
+  /** look remote handles and URLs up on their servers (signed-in viewers only) */
+  resolve?: boolean;
 }
 
 export interface SearchResult {
@@ -137,7 +139,13 @@ export async function search(
     // the normalised URL first, then the text as typed when that differs (e.g. an IDN host)
     const normalised = url.toString();
     const found = await byUrl(ctx, normalised, viewerId);
-    const raw = found.status || found.account || q === normalised ? found : await byUrl(ctx, q, viewerId);
+    let raw = found.status || found.account || q === normalised ? found : await byUrl(ctx, q, viewerId);
+    if (!raw.status && !raw.account && input.resolve && viewerId && !ctx.uris.parse(normalised)) {
+      const resolved = await ctx.federation.resolveUrl(normalised);
+      if (resolved?.kind === "account") raw = { account: resolved.account };
+      else if (resolved?.kind === "status" && (await canView(ctx, ctx.db, resolved.status, viewerId)))
+        raw = { status: resolved.status };
+    }
     if (raw.status && want("statuses") && (!input.accountId || raw.status.account_id === input.accountId))
       out.statuses.push(raw.status);
     if (raw.account && want("accounts")) out.accounts.push(raw.account);
@@ -145,12 +153,20 @@ export async function search(
   }
 
   if (want("accounts") && !q.startsWith("#")) {
-    out.accounts = await searchAccounts(ctx, {
+    // `user@domain` of another server: WebFinger, then the actor is stored and listed first
+    const handle = /^@?[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+(?::\d+)?$/.test(q) ? parseAcct(ctx, q) : null;
+    if (input.resolve && viewerId && handle?.domain && input.offset === 0) {
+      const known = await findAccountByAcct(ctx, q);
+      const account = known ?? (await ctx.federation.resolveAccount(`${handle.username}@${handle.domain}`));
+      if (account) out.accounts.push(account);
+    }
+    const found = await searchAccounts(ctx, {
       q,
       limit: input.limit,
       offset: input.offset,
       followingOf: input.following && viewerId ? viewerId : undefined,
     });
+    out.accounts.push(...found.filter((a) => !out.accounts.some((b) => b.id === a.id)));
   }
   if (want("hashtags") && !q.startsWith("@")) {
     out.hashtags = await searchHashtags(ctx, q, input.limit, input.offset);

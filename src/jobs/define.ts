@@ -18,6 +18,11 @@ export interface JobDefinition<N extends string = string, S extends z.ZodType = 
    */
   readonly orderingKey?: (payload: z.output<S>) => string | undefined;
   readonly maxAttempts?: number;
+  /**
+   * Whether this context can run jobs of this type now (Fedify messages wait until a listener is
+   * registered). Jobs of a type that is not ready stay pending, untouched: no attempt is spent.
+   */
+  readonly ready?: (ctx: AppContext) => boolean;
 }
 
 export function defineJob<const N extends string, S extends z.ZodType>(

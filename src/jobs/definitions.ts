@@ -5,8 +5,12 @@
 import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
+import { outboundEventSchema } from "../core/fediverse/outbound.ts";
+import { deliverPush } from "../core/push/deliver.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
+import { publishScheduledStatus } from "../core/statuses/scheduled.ts";
 import { defineJob } from "./define.ts";
+import { dispatchMessage, hasMessageListener } from "./message-listeners.ts";
 
 const zId = z.string().regex(/^\d{1,20}$/, "not an id");
 const statusRef = z.object({ statusId: zId });
@@ -48,6 +52,15 @@ export const pollExpire = defineJob({
   handler: (ctx, p) => expirePoll(ctx, p.pollId),
 });
 
+export const publishScheduled = defineJob({
+  name: "status.publish_scheduled",
+  payload: z.object({ scheduledStatusId: zId }),
+  // runs at the scheduled time: compose → persist → distribute, and the scheduled row goes
+  handler: async (ctx, p) => {
+    await publishScheduledStatus(ctx, p.scheduledStatusId);
+  },
+});
+
 export const emailConfirmation = defineJob({
   name: "email.confirmation",
   payload: z.object({ userId: zId }),
@@ -55,12 +68,51 @@ export const emailConfirmation = defineJob({
   handler: (ctx, p) => sendConfirmationMail(ctx, p.userId),
 });
 
+export const federationOutbound = defineJob({
+  name: "federation.outbound",
+  payload: outboundEventSchema,
+  // the activities a local action leaves to send; one actor's run in the order they were recorded
+  handler: (ctx, event) => ctx.federation.deliver(event),
+  orderingKey: (event) => `actor:${event.accountId}`,
+});
+
+export const fedifyMessage = defineJob({
+  name: "fedify.message",
+  payload: z.object({
+    // Fedify's queued task (inbox, outbox or fanout), JSON as every Fedify queue backend stores it
+    message: z.unknown().refine((m) => m !== undefined, "a message is required"),
+    orderingKey: z.string().max(4096).optional(),
+  }),
+  // prefixed so Fedify's keys never share a lane with our own job keys
+  orderingKey: (p) => (p.orderingKey === undefined ? undefined : `fedify:${p.orderingKey}`),
+  // a failure is retried by this queue (nativeRetrial, see src/federation/mq.ts). A worker that
+  // has not loaded Fedify yet (it is loaded on first use) starts its listener first.
+  handler: async (ctx, p) => {
+    if (!hasMessageListener(ctx)) await ctx.federation.listen();
+    await dispatchMessage(ctx, p.message);
+  },
+});
+
+export const pushDeliver = defineJob({
+  name: "push.deliver",
+  payload: z.object({ subscriptionId: zId, notificationId: zId }),
+  // one notification to one Web Push subscription; 404/410 remove it, 408/429/5xx are retried.
+  // Six attempts (~10 minutes of backoff): a notification that late is still worth showing, one
+  // days late is not (the push service itself keeps messages 48 hours).
+  handler: (ctx, p) => deliverPush(ctx, p.subscriptionId, p.notificationId),
+  maxAttempts: 6,
+});
+
 export const jobDefinitions = [
+  federationOutbound,
   statusFanout,
   statusUpdateFanout,
   statusDelete,
   pollExpire,
+  publishScheduled,
   emailConfirmation,
+  fedifyMessage,
+  pushDeliver,
 ] as const;
 
 type Definition = (typeof jobDefinitions)[number];

@@ -116,6 +116,14 @@ export class JobQueue<P extends Record<string, unknown> = JobPayloads> {
     // a transaction opened without transaction(): the workers' next poll finds the job
   }
 
+  /**
+   * Removes the pending jobs enqueued with `dedupeKey` (a scheduled post moved or cancelled); a job
+   * already running is left to finish, so its handler must tolerate what it finds.
+   */
+  async cancel(db: Db, dedupeKey: string): Promise<void> {
+    await db.deleteFrom("jobs").where("dedupe_key", "=", dedupeKey).where("status", "=", "pending").execute();
+  }
+
   /** Wakes idle workers. */
   notify(): void {
     for (const w of [...this.#waiters]) w();
@@ -152,6 +160,8 @@ export class JobQueue<P extends Record<string, unknown> = JobPayloads> {
       )
       .orderBy("run_at")
       .limit(1);
+    const waiting = this.#waitingTypes();
+    if (waiting.length > 0) pick = pick.where("type", "not in", waiting);
     if (this.#dialect === "postgres") pick = pick.forUpdate().skipLocked();
     const job = await this.#db
       .updateTable("jobs")
@@ -197,6 +207,15 @@ export class JobQueue<P extends Record<string, unknown> = JobPayloads> {
     // a finished or dead job may unblock the next one with its ordering key
     if (job.ordering_key) this.notify();
     return true;
+  }
+
+  /** Job types this context cannot run yet (their definition's `ready` says no). */
+  #waitingTypes(): string[] {
+    const ctx = this.#ctx;
+    if (!ctx) return [];
+    const out: string[] = [];
+    for (const def of this.#definitions.values()) if (def.ready && !def.ready(ctx)) out.push(def.name);
+    return out;
   }
 
   async #withLease(jobId: string, run: () => Promise<void>): Promise<void> {

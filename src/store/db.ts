@@ -12,6 +12,11 @@ import * as m008 from "./migrations/008_email_confirmation.ts";
 import * as m009 from "./migrations/009_tag_privacy.ts";
 import * as m010 from "./migrations/010_job_ordering.ts";
 import * as m011 from "./migrations/011_account_keys.ts";
+import * as m012 from "./migrations/012_fedify_kv.ts";
+import * as m013 from "./migrations/013_remote_actors.ts";
+import * as m014 from "./migrations/014_scheduled_statuses.ts";
+import * as m015 from "./migrations/015_notification_policy.ts";
+import * as m016 from "./migrations/016_push_subscriptions.ts";
 import * as m017 from "./migrations/017_endorsements.ts";
 import * as m018 from "./migrations/018_profile.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
@@ -127,6 +132,11 @@ const migrations: Record<string, Migration> = {
   "009_tag_privacy": m009,
   "010_job_ordering": m010,
   "011_account_keys": m011,
+  "012_fedify_kv": m012,
+  "013_remote_actors": m013,
+  "014_scheduled_statuses": m014,
+  "015_notification_policy": m015,
+  "016_push_subscriptions": m016,
   "017_endorsements": m017,
   "018_profile": m018,
 };

@@ -31,8 +31,19 @@ export interface AccountsTable {
   shared_inbox_url: string | null;
   followers_url: string | null;
   following_url: string | null;
+  featured_url: string | null;
+  featured_tags_url: string | null;
+  /** the ActivityStreams actor type: Person (local accounts), Service, Application, Group, Organization */
+  actor_type: Generated<string>;
   public_key_pem: string | null;
+  /** the id a signature names the RSA key by (remote accounts) */
+  public_key_id: string | null;
   ed25519_public_key: string | null; // PEM (SPKI)
+  ed25519_key_id: string | null;
+  /** JSON [actor uri]: a remote account's aliases (a Move must come from one) */
+  also_known_as: Generated<string>;
+  /** when a remote actor document was last read */
+  fetched_at: Timestamp | null;
   followers_count: Generated<number>;
   following_count: Generated<number>;
   statuses_count: Generated<number>;
@@ -297,6 +308,49 @@ export interface NotificationsTable {
   status_id: string | null;
   /** Mastodon's grouping key (favourite/reblog/follow); null means the notification stands alone */
   group_key: string | null;
+  /** held back by the recipient's notification policy until its request is accepted */
+  filtered: Generated<Bool>;
+  created_at: Timestamp;
+}
+
+export type NotificationPolicyValue = "accept" | "filter" | "drop";
+
+export interface NotificationPoliciesTable {
+  account_id: string;
+  for_not_following: NotificationPolicyValue;
+  for_not_followers: NotificationPolicyValue;
+  for_new_accounts: NotificationPolicyValue;
+  for_private_mentions: NotificationPolicyValue;
+  for_limited_accounts: NotificationPolicyValue;
+  for_bots: NotificationPolicyValue;
+  updated_at: Timestamp;
+}
+
+/** Filtered notifications from one sender, as the recipient sees them in "requests". */
+export interface NotificationRequestsTable {
+  id: string;
+  account_id: string;
+  from_account_id: string;
+  last_status_id: string | null;
+  notifications_count: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Senders whose notifications are never filtered for this account (an accepted request). */
+export interface NotificationPermissionsTable {
+  account_id: string;
+  from_account_id: string;
+  created_at: Timestamp;
+}
+
+export interface ScheduledStatusesTable {
+  id: string;
+  account_id: string;
+  scheduled_at: Timestamp;
+  params: string; // JSON ScheduledParams (src/core/statuses/scheduled.ts)
+  application_id: string | null;
+  idempotency_key: string | null;
   created_at: Timestamp;
 }
 
@@ -319,6 +373,8 @@ export interface PollsTable {
   votes_count: Generated<number>;
   voters_count: Generated<number>;
   closed_notified: Bool;
+  /** a remote poll's votes per option as its server counts them (JSON [n]); null for local polls */
+  remote_counts: string | null;
   created_at: Timestamp;
 }
 
@@ -375,6 +431,27 @@ export interface ServerSecretsTable {
   name: string;
   value: string;
   created_at: Timestamp;
+}
+
+/** A Web Push subscription of one access token (migration 016). */
+export interface PushSubscriptionsTable {
+  id: string;
+  access_token_id: string;
+  user_id: string;
+  /** the user's account: notifications name their recipient by account */
+  account_id: string;
+  endpoint: string;
+  key_p256dh: string;
+  key_auth: string;
+  /** 1: RFC 8291 aes128gcm; 0: the legacy aesgcm Mastodon sends by default */
+  standard: Bool;
+  /** JSON object: notification type → boolean */
+  alerts: string;
+  policy: "all" | "followed" | "follower" | "none";
+  /** the bearer token, sealed with a server secret (src/core/push/subscriptions.ts) */
+  access_token_sealed: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 /** Private keys of local accounts, read only to sign (never on the accounts row). */
@@ -467,6 +544,13 @@ export interface ReportsTable {
   created_at: Timestamp;
 }
 
+/** Fedify's key–value store (src/federation/kv.ts); key and value are JSON text. */
+export interface FedifyKvTable {
+  key: string;
+  value: string;
+  expires_at: Timestamp | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -494,6 +578,10 @@ export interface Database {
   lists: ListsTable;
   list_accounts: ListAccountsTable;
   notifications: NotificationsTable;
+  notification_policies: NotificationPoliciesTable;
+  notification_requests: NotificationRequestsTable;
+  notification_permissions: NotificationPermissionsTable;
+  scheduled_statuses: ScheduledStatusesTable;
   markers: MarkersTable;
   polls: PollsTable;
   poll_votes: PollVotesTable;
@@ -504,6 +592,7 @@ export interface Database {
   custom_emojis: CustomEmojisTable;
   jobs: JobsTable;
   account_keys: AccountKeysTable;
+  fedify_kv: FedifyKvTable;
   server_secrets: ServerSecretsTable;
   tag_follows: TagFollowsTable;
   featured_tags: FeaturedTagsTable;
@@ -512,6 +601,7 @@ export interface Database {
   collection_items: CollectionItemsTable;
   account_domain_blocks: AccountDomainBlocksTable;
   reports: ReportsTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -532,6 +622,9 @@ export type NewStatus = Insertable<StatusesTable>;
 export type OauthApp = Selectable<OauthAppsTable>;
 export type OauthToken = Selectable<OauthTokensTable>;
 export type Notification = Selectable<NotificationsTable>;
+export type PushSubscription = Selectable<PushSubscriptionsTable>;
+export type NotificationRequest = Selectable<NotificationRequestsTable>;
+export type ScheduledStatus = Selectable<ScheduledStatusesTable>;
 export type Poll = Selectable<PollsTable>;
 export type Job = Selectable<JobsTable>;
 export type AccountKeys = Selectable<AccountKeysTable>;

@@ -151,13 +151,14 @@ for (const kind of STORES) {
       assert.ok(!after.notificationGroups.some((g) => g.type === "follow"));
     });
 
-    test("notification policy and requests: accept everything, nothing pending", async () => {
+    test("notification policy: Mastodon's defaults, and an update is kept (flows: scheduled-and-requests.test.ts)", async () => {
       const policy = await aigerim.v2.notifications.policy.fetch();
       assert.equal(policy.forNotFollowing, "accept");
-      assert.equal(policy.forPrivateMentions, "accept");
+      assert.equal(policy.forPrivateMentions, "filter");
       assert.equal(policy.summary.pendingRequestsCount, 0);
       const updated = await aigerim.v2.notifications.policy.update({ forNewAccounts: "filter" });
-      assert.equal(updated.forNewAccounts, "accept", "the policy Torgai applies is reported back");
+      assert.equal(updated.forNewAccounts, "filter");
+      await aigerim.v2.notifications.policy.update({ forNewAccounts: "accept" });
       assert.deepEqual(await aigerim.v1.notifications.requests.list(), []);
       assert.deepEqual(await aigerim.v1.notifications.requests.merged.fetch(), { merged: true });
     });
@@ -300,24 +301,40 @@ for (const kind of STORES) {
       );
     });
 
-    test("features Torgai lacks fail as Mastodon does for a disabled feature", async () => {
+    test("Web Push subscription through masto.js: create, fetch, update, remove", async () => {
       assert.equal(await statusCodeOf(aigerim.v1.push.subscription.fetch()), 404);
       const keys = {
         p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
         auth: "tBHItJI5svbpez7KI4CCXg",
       };
-      assert.equal(
-        await statusCodeOf(
-          aigerim.v1.push.subscription.create({
-            subscription: { endpoint: "https://push.example/x", keys },
-            policy: "all",
-          }),
-        ),
-        422,
-      );
-      await aigerim.v1.push.subscription.remove();
+      const created = await aigerim.v1.push.subscription.create({
+        subscription: { endpoint: "https://push.example/x", keys },
+        data: { alerts: { mention: true, follow: true } },
+        policy: "follower",
+      });
       const instance = await anon.v2.instance.fetch();
-      assert.equal(instance.configuration.vapid.publicKey, "", "no VAPID key: clients skip Web Push");
+      assert.ok(instance.configuration.vapid.publicKey, "a VAPID key: clients offer Web Push");
+      assert.equal(created.serverKey, instance.configuration.vapid.publicKey);
+      assert.equal(created.endpoint, "https://push.example/x");
+      assert.equal(created.alerts.mention, true);
+      assert.equal(created.alerts.favourite, false);
+      assert.equal(created.policy, "follower", "masto.js sends policy beside data");
+      const updated = await aigerim.v1.push.subscription.update({ data: { alerts: { favourite: true } } });
+      assert.equal(updated.id, created.id);
+      assert.equal(updated.alerts.favourite, true);
+      assert.equal(updated.alerts.mention, false, "data is replaced, as in Mastodon");
+      assert.equal((await aigerim.v1.push.subscription.fetch()).id, created.id);
+      const bad = aigerim.v1.push.subscription.create({
+        subscription: { endpoint: "http://127.0.0.1/x", keys },
+        policy: "all",
+      });
+      assert.equal(await statusCodeOf(bad), 422, "loopback push endpoints are refused");
+      await aigerim.v1.push.subscription.remove();
+      assert.equal(await statusCodeOf(aigerim.v1.push.subscription.fetch()), 404);
+    });
+
+    test("features Torgai lacks fail as Mastodon does for a disabled feature", async () => {
+      const instance = await anon.v2.instance.fetch();
       assert.ok(instance.configuration.urls.streaming.startsWith("ws"));
 
       assert.deepEqual(await aigerim.v1.endorsements.list(), []);

@@ -22,13 +22,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `now` replaces the server's clock (the worker runs delayed jobs once it reaches their time). */
 export async function startE2EServer(
   kind: StoreKind,
   config: Record<string, string> = {},
+  opts: { now?: () => Date } = {},
 ): Promise<E2EServer> {
   const port = await freePort();
   const ctx = await createTestContext(kind, {
     config: { TORGAI_DOMAIN: `127.0.0.1:${port}`, TORGAI_PROTOCOL: "http", ...config },
+    now: opts.now,
   });
   ctx.queue.start(2, 25);
   const server = await startServer(ctx, { port, host: "127.0.0.1" });

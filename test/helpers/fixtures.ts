@@ -137,6 +137,13 @@ export async function insertRemoteAccounts(
     last_status_at: null,
     suspended_at: null,
     moved_to_account_id: null,
+    featured_url: null,
+    featured_tags_url: null,
+    actor_type: "Person",
+    public_key_id: null,
+    ed25519_key_id: null,
+    also_known_as: "[]",
+    fetched_at: null,
     created_at: now,
     updated_at: now,
   }));

@@ -3,6 +3,9 @@
  * PostgreSQL isolation is one schema per context, dropped afterwards.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
 import { type AppContext, closeContext, createContext } from "../../src/app.ts";
@@ -48,6 +51,38 @@ export async function createTestContext(
   return createContext(config, { store, logger: pino({ level: "silent" }), now: opts.now });
 }
 
+/**
+ * A database that outlives the contexts opened on it, for durability tests (close one context,
+ * open the next on the same data, as a restarted or killed process would): SQLite in a file of a
+ * temporary directory, PostgreSQL in a schema of its own. `dispose` deletes it.
+ */
+export async function persistentTestDatabase(kind: StoreKind): Promise<{
+  open: (opts?: { now?: () => Date }) => Promise<AppContext>;
+  dispose: () => Promise<void>;
+}> {
+  const logger = pino({ level: "silent" });
+  const config = testConfig();
+  if (kind === "sqlite") {
+    const dir = await mkdtemp(join(tmpdir(), "torgai-test-"));
+    const url = `sqlite:${join(dir, "torgai.db")}`;
+    return {
+      open: async (opts = {}) =>
+        createContext(config, { store: await openStore({ url }), logger, now: opts.now }),
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+  const schema = `t_${randomBytes(6).toString("hex")}`;
+  return {
+    open: async (opts = {}) =>
+      createContext(config, {
+        store: await openStore({ url: PG_URL, pgSchema: schema, poolSize: 4 }),
+        logger,
+        now: opts.now,
+      }),
+    dispose: () => dropSchema(PG_URL, schema),
+  };
+}
+
 /** Registers `name [sqlite]` and `name [postgres]`, each with a fresh, migrated context. */
 export function storeTest(name: string, fn: (ctx: AppContext) => Promise<void>): void {
   for (const kind of STORES) {
@@ -66,12 +101,16 @@ export function storeTest(name: string, fn: (ctx: AppContext) => Promise<void>):
  * A describe block per store sharing one context (cheaper than one per test); tests inside should
  * create their own users so they do not depend on each other.
  */
-export function describeStores(name: string, body: (get: () => AppContext, kind: StoreKind) => void): void {
+export function describeStores(
+  name: string,
+  body: (get: () => AppContext, kind: StoreKind) => void,
+  opts: { config?: Record<string, string> } = {},
+): void {
   for (const kind of STORES) {
     describe(`${name} [${kind}]`, () => {
       let ctx: AppContext | undefined;
       before(async () => {
-        ctx = await createTestContext(kind);
+        ctx = await createTestContext(kind, { config: opts.config });
       });
       after(async () => {
         if (ctx) await closeContext(ctx);

@@ -3,12 +3,17 @@ import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { appRedirectUris, appScopes, getApp, registerApp } from "../../core/auth/apps.ts";
 import { NotFoundError } from "../../core/errors.ts";
+import { vapidPublicKey } from "../../core/push/vapid.ts";
 import type { OauthApp } from "../../store/schema.ts";
 import { appOf, type HonoEnv, requireToken } from "../context.ts";
 import { allParams, validate } from "../params.ts";
 
-/** Mastodon's Application entity; credentials only in the response that created them. */
-export function serializeApplication(app: OauthApp, withCredentials: boolean) {
+/**
+ * Mastodon's Application entity; credentials only in the response that created them. `vapid_key`
+ * (deprecated by Mastodon for configuration.vapid.public_key, still read by older apps) is the
+ * instance's Web Push key.
+ */
+export function serializeApplication(app: OauthApp, withCredentials: boolean, vapidKey: string) {
   const uris = appRedirectUris(app);
   return {
     id: app.id,
@@ -17,6 +22,7 @@ export function serializeApplication(app: OauthApp, withCredentials: boolean) {
     scopes: appScopes(app),
     redirect_uri: uris.join("\n"),
     redirect_uris: uris,
+    vapid_key: vapidKey,
     ...(withCredentials
       ? { client_id: app.client_id, client_secret: app.client_secret, client_secret_expires_at: 0 }
       : {}),
@@ -47,14 +53,14 @@ export function appsRoutes(_ctx: AppContext): Hono<HonoEnv> {
       scopes: p.scopes,
       website: p.website,
     });
-    return c.json(serializeApplication(created, true));
+    return c.json(serializeApplication(created, true, await vapidPublicKey(appOf(c))));
   });
 
   app.get("/api/v1/apps/verify_credentials", async (c) => {
     const grant = requireToken(c);
     const row = await getApp(appOf(c), grant.appId);
     if (!row) throw new NotFoundError();
-    return c.json(serializeApplication(row, false));
+    return c.json(serializeApplication(row, false, await vapidPublicKey(appOf(c))));
   });
 
   return app;

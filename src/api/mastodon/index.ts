@@ -15,6 +15,7 @@ import { instanceRoutes } from "./instance.ts";
 import { listsRoutes } from "./lists.ts";
 import { markersRoutes } from "./markers.ts";
 import { miscRoutes } from "./misc.ts";
+import { notificationRequestsRoutes } from "./notification-requests.ts";
 import { notificationsRoutes } from "./notifications.ts";
 import { notificationsV2Routes } from "./notifications-v2.ts";
 import { pollsRoutes } from "./polls.ts";
@@ -23,6 +24,7 @@ import { profileRoutes } from "./profile.ts";
 import { pushRoutes } from "./push.ts";
 import { relationshipsRoutes } from "./relationships.ts";
 import { reportsRoutes } from "./reports.ts";
+import { scheduledStatusesRoutes } from "./scheduled-statuses.ts";
 import { searchRoutes } from "./search.ts";
 import { statusesRoutes } from "./statuses.ts";
 import { streamingRoutes } from "./streaming.ts";
@@ -39,6 +41,7 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     preferencesRoutes,
     followRequestsRoutes,
     statusesRoutes,
+    scheduledStatusesRoutes,
     pollsRoutes,
     bookmarksRoutes,
     favouritesRoutes,
@@ -51,6 +54,8 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     filtersRoutes,
     streamingRoutes,
     // Mastodon 4.3 conformance: grouped notifications, search, tags, blocks, reports, directory…
+    // before the v2 routes, whose /api/v2/notifications/:group_key would take "policy"
+    notificationRequestsRoutes,
     notificationsV2Routes,
     searchRoutes,
     tagsRoutes,

@@ -45,7 +45,11 @@ describeStores("instance API", (get) => {
     const v2 = await (await api("/api/v2/instance")).json();
     assert.equal(v2.domain, "torgai.test");
     assert.equal(v2.configuration.urls.streaming, "wss://torgai.test");
-    assert.equal(v2.configuration.vapid.public_key, "");
+    assert.match(
+      v2.configuration.vapid.public_key,
+      /^B[A-Za-z0-9_-]{86}$/,
+      "the instance's VAPID key (Web Push)",
+    );
     assert.equal(v2.configuration.translation.enabled, false);
     assert.equal(v2.configuration.statuses.max_characters, ctx.config.maxStatusChars);
     assert.deepEqual(v2.registrations, { enabled: true, approval_required: false, message: null, url: null });

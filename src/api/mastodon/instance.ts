@@ -18,6 +18,7 @@ import {
   trendingTags,
   weeklyActivity,
 } from "../../core/instance.ts";
+import { vapidPublicKey } from "../../core/push/vapid.ts";
 import { MAX_PINS } from "../../core/statuses/pin.ts";
 import { POLL_OPTION_MAX_CHARS } from "../../core/statuses/polls.ts";
 import { MAX_FEATURED_TAGS } from "../../core/tags.ts";
@@ -132,7 +133,11 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   });
 
   app.get("/api/v2/instance", async (c) => {
-    const [stats, contact] = await Promise.all([instanceStats(ctx), contactAccount(ctx)]);
+    const [stats, contact, vapidKey] = await Promise.all([
+      instanceStats(ctx),
+      contactAccount(ctx),
+      vapidPublicKey(ctx),
+    ]);
     return c.json({
       domain: config.domain,
       title: config.instanceTitle,
@@ -145,7 +150,7 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
       languages: INSTANCE_LANGUAGES,
       configuration: {
         urls: { streaming: streamingUrl(ctx), status: null },
-        vapid: { public_key: "" },
+        vapid: { public_key: vapidKey },
         ...limits(ctx),
         translation: { enabled: false },
       },

@@ -1,7 +1,7 @@
 /**
  * Endpoints of Mastodon 4.3 features Torgai does not offer (yet), answered the way Mastodon answers
- * when there is nothing to show, so clients that call them at start-up keep working: scheduled
- * statuses, identity proofs, annual reports, media uploads (until the media issue).
+ * when there is nothing to show, so clients that call them at start-up keep working: identity
+ * proofs, annual reports, media uploads (until the media issue).
  */
 import { Hono } from "hono";
 import type { AppContext } from "../../app.ts";
@@ -21,16 +21,6 @@ export function miscRoutes(_ctx: AppContext): Hono<HonoEnv> {
     optionalUser(c, "read:accounts");
     await getAccount(appOf(c), c.req.param("id"));
     return c.json([]);
-  });
-
-  // scheduled statuses: none are ever stored
-  app.get("/api/v1/scheduled_statuses", (c) => {
-    requireUser(c, "read:statuses");
-    return c.json([]);
-  });
-  app.on(["GET", "PUT", "DELETE"], "/api/v1/scheduled_statuses/:id{[0-9]+}", (c) => {
-    requireUser(c, c.req.method === "GET" ? "read:statuses" : "write:statuses");
-    return c.json(notFound, 404);
   });
 
   // annual reports ("Wrapstodon"): Torgai runs no campaign, so no account is eligible and asking

@@ -1,7 +1,6 @@
 /**
- * Grouped notifications (/api/v2/notifications, Mastodon 4.3) and the notification policy and
- * requests APIs. Torgai filters no notifications, so the policy is "accept" for everything and there
- * are never pending requests; clients that change the policy get the (unchanged) policy back.
+ * Grouped notifications (/api/v2/notifications, Mastodon 4.3). The notification policy and requests
+ * are in notification-requests.ts.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -19,7 +18,7 @@ import { type AccountsAndStatuses, hydrateWithAccounts } from "../../core/status
 import type { Account, Status } from "../../store/schema.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
-import { allParams, queryParams, validate, zId, zList } from "../params.ts";
+import { queryParams, validate, zBool, zId, zList } from "../params.ts";
 import { serializeAccount } from "./serializers/account.ts";
 import { toMastodonStatuses } from "./serializers/status.ts";
 
@@ -29,6 +28,7 @@ const GroupQuery = z.object({
   exclude_types: TypeList,
   grouped_types: TypeList,
   account_id: zId.optional(),
+  include_filtered: zBool.optional(),
   expand_accounts: z
     .enum(["full", "partial_avatars"], {
       error: "Invalid value for 'expand_accounts', allowed values are 'full' and 'partial_avatars'",
@@ -42,38 +42,6 @@ const CountQuery = GroupQuery.extend({
   }, z.number()),
 });
 const GroupKey = z.string().min(1).max(200);
-const Policy = z.enum(["accept", "filter", "drop"]);
-const PolicyBody = z.object({
-  for_not_following: Policy.optional(),
-  for_not_followers: Policy.optional(),
-  for_new_accounts: Policy.optional(),
-  for_private_mentions: Policy.optional(),
-  for_limited_accounts: Policy.optional(),
-});
-const V1PolicyBody = z.object({
-  filter_not_following: z.unknown().optional(),
-  filter_not_followers: z.unknown().optional(),
-  filter_new_accounts: z.unknown().optional(),
-  filter_private_mentions: z.unknown().optional(),
-});
-
-const SUMMARY = { pending_requests_count: 0, pending_notifications_count: 0 };
-const POLICY_V2 = {
-  for_not_following: "accept",
-  for_not_followers: "accept",
-  for_new_accounts: "accept",
-  for_private_mentions: "accept",
-  for_limited_accounts: "accept",
-  summary: SUMMARY,
-};
-const POLICY_V1 = {
-  filter_not_following: false,
-  filter_not_followers: false,
-  filter_new_accounts: false,
-  filter_private_mentions: false,
-  summary: SUMMARY,
-};
-
 const STATUS_TYPES = new Set(["favourite", "reblog", "status", "mention", "poll", "update"]);
 
 /** The DedupNotificationGroup body: groups plus the accounts and statuses they refer to, once each. */
@@ -169,6 +137,7 @@ export function notificationsV2Routes(_ctx: AppContext): Hono<HonoEnv> {
         excludeTypes: f.exclude_types,
         accountId: f.account_id,
         groupedTypes: f.grouped_types,
+        includeFiltered: f.include_filtered,
       },
       parsePage(query, 40, 80),
     );
@@ -193,49 +162,6 @@ export function notificationsV2Routes(_ctx: AppContext): Hono<HonoEnv> {
       f.limit,
     );
     return c.json({ count });
-  });
-
-  app.get("/api/v2/notifications/policy", (c) => {
-    requireUser(c, "read:notifications");
-    return c.json(POLICY_V2);
-  });
-  app.on(["PATCH", "PUT"], "/api/v2/notifications/policy", async (c) => {
-    requireUser(c, "write:notifications");
-    validate(PolicyBody, await allParams(c));
-    return c.json(POLICY_V2);
-  });
-  app.get("/api/v1/notifications/policy", (c) => {
-    requireUser(c, "read:notifications");
-    return c.json(POLICY_V1);
-  });
-  app.on(["PATCH", "PUT"], "/api/v1/notifications/policy", async (c) => {
-    requireUser(c, "write:notifications");
-    validate(V1PolicyBody, await allParams(c));
-    return c.json(POLICY_V1);
-  });
-
-  // nothing is ever filtered, so there are no notification requests
-  app.get("/api/v1/notifications/requests", (c) => {
-    requireUser(c, "read:notifications");
-    return c.json([]);
-  });
-  app.get("/api/v1/notifications/requests/merged", (c) => {
-    requireUser(c, "read:notifications");
-    return c.json({ merged: true });
-  });
-  for (const action of ["accept", "dismiss"]) {
-    app.post(`/api/v1/notifications/requests/${action}`, (c) => {
-      requireUser(c, "write:notifications");
-      return c.json({});
-    });
-    app.post(`/api/v1/notifications/requests/:id{[0-9]+}/${action}`, (c) => {
-      requireUser(c, "write:notifications");
-      return c.json({ error: "Record not found" }, 404);
-    });
-  }
-  app.get("/api/v1/notifications/requests/:id{[0-9]+}", (c) => {
-    requireUser(c, "read:notifications");
-    return c.json({ error: "Record not found" }, 404);
   });
 
   app.get("/api/v2/notifications/:group_key/accounts", async (c) => {

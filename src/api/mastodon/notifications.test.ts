@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type J, json, postStatus as post } from "../../../test/helpers/api.ts";
+import { follow } from "../../../test/helpers/fixtures.ts";
 import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 describeStores("notifications, markers and conversations API", (getCtx) => {
@@ -95,6 +96,8 @@ describeStores("notifications, markers and conversations API", (getCtx) => {
     const a = await createTestUser(ctx);
     const b = await createTestUser(ctx);
     const c = await createTestUser(ctx);
+    // b follows a, so a's private mention is not held as a request (notification-requests.test.ts)
+    await follow(ctx, b, a);
     const dm = await post(ctx, a, `@${b.account.username} just us`, { visibility: "direct" });
     const convs = await json(b.api("/api/v1/conversations"));
     assert.equal(convs.length, 1);

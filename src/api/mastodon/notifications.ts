@@ -10,7 +10,7 @@ import {
 } from "../../core/notifications/query.ts";
 import { appOf, type HonoEnv, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
-import { allParams, queryParams, validate, zId, zList } from "../params.ts";
+import { allParams, queryParams, validate, zBool, zId, zList } from "../params.ts";
 import { serializeNotifications } from "./present.ts";
 
 const TypeList = zList(z.string().max(64)).refine((l) => !l || l.length <= 20, "too many types");
@@ -18,6 +18,7 @@ const FilterQuery = z.object({
   types: TypeList,
   exclude_types: TypeList,
   account_id: zId.optional(),
+  include_filtered: zBool.optional(),
 });
 const CountQuery = FilterQuery.extend({
   limit: z.preprocess((v) => {
@@ -38,7 +39,12 @@ export function notificationsRoutes(_ctx: AppContext): Hono<HonoEnv> {
     const page = await listNotifications(
       ctx,
       viewer.account.id,
-      { types: f.types, excludeTypes: f.exclude_types, accountId: f.account_id },
+      {
+        types: f.types,
+        excludeTypes: f.exclude_types,
+        accountId: f.account_id,
+        includeFiltered: f.include_filtered,
+      },
       parsePage(query, 40, 80),
     );
     setLinkHeader(c, page.cursorIds);

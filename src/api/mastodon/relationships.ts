@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { blockAccount, listBlocks, unblockAccount } from "../../core/follows/blocks.ts";
 import { endorseAccount, listEndorsements, unendorseAccount } from "../../core/follows/endorsements.ts";
-import { followAccount, removeFromFollowers, unfollowAccount } from "../../core/follows/follow.ts";
+import { followAccount, unfollowAccount } from "../../core/follows/follow.ts";
 import { listMutes, muteAccount, unmuteAccount } from "../../core/follows/mutes.ts";
 import {
   familiarFollowers,
@@ -12,6 +12,7 @@ import {
   listFollows,
   setAccountNote,
 } from "../../core/follows/relationships.ts";
+import { removeFromFollowers } from "../../core/follows/requests.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";

@@ -50,6 +50,7 @@ export function searchRoutes(_ctx: AppContext): Hono<HonoEnv> {
       accountId: p.account_id,
       limit: p.limit,
       offset: p.offset,
+      resolve: p.resolve,
     });
     const [statuses, tags] = await Promise.all([
       serializeStatuses(ctx, found.statuses, v?.account ?? null),

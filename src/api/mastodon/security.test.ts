@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type J, json, post } from "../../../test/helpers/api.ts";
+import { follow } from "../../../test/helpers/fixtures.ts";
 import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 import { deleteAccount } from "../../core/accounts/delete.ts";
 
@@ -11,6 +12,9 @@ describeStores("security regressions", (get) => {
     const a = await createTestUser(ctx);
     const b = await createTestUser(ctx);
     const c = await createTestUser(ctx);
+    // the readers follow a, so its private mentions are not held as requests
+    await follow(ctx, b, a);
+    await follow(ctx, c, a);
     const toB = (await post(a, { status: `@${b.account.username} secret`, visibility: "direct" })).body;
     const toC = (await post(a, { status: `@${c.account.username} secret`, visibility: "direct" })).body;
     await ctx.queue.drain();

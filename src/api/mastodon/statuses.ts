@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { loadAccountsById } from "../../core/accounts/hydrate.ts";
-import { UnexpectedMentionsError, ValidationError } from "../../core/errors.ts";
+import { UnexpectedMentionsError } from "../../core/errors.ts";
 import { bookmarkStatus, unbookmarkStatus } from "../../core/statuses/bookmark.ts";
 import { reblogStatus, unreblogStatus } from "../../core/statuses/boost.ts";
 import { statusContext } from "../../core/statuses/context.ts";
@@ -14,13 +14,16 @@ import { favouritedBy, rebloggedBy } from "../../core/statuses/lists.ts";
 import { getOwnStatus, getVisibleStatus, getVisibleStatuses } from "../../core/statuses/load.ts";
 import { muteConversation, unmuteConversation } from "../../core/statuses/mute.ts";
 import { pinStatus, unpinStatus } from "../../core/statuses/pin.ts";
+import { scheduleStatus } from "../../core/statuses/scheduled.ts";
 import { VISIBILITIES } from "../../core/visibility.ts";
 import type { Account, Status } from "../../store/schema.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
 import { serializeStatus, serializeStatuses } from "./present.ts";
+import { zScheduledAt } from "./scheduled-statuses.ts";
 import { serializeAccounts } from "./serializers/account.ts";
+import { toMastodonScheduledStatus } from "./serializers/scheduled-status.ts";
 import { serializeStatusEdits } from "./serializers/status-edit.ts";
 
 /** Empty strings and nulls (as clients send for "not set") become undefined. */
@@ -47,7 +50,7 @@ const CreateSchema = z.object({
   ...TextFields,
   in_reply_to_id: opt(zId),
   visibility: opt(z.enum(VISIBILITIES)),
-  scheduled_at: opt(z.string()),
+  scheduled_at: opt(zScheduledAt),
   allowed_mentions: zList(zId),
 });
 
@@ -76,8 +79,7 @@ export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.post("/api/v1/statuses", async (c) => {
     const v = requireUser(c, "write:statuses");
     const p = validate(CreateSchema, await allParams(c));
-    if (p.scheduled_at) throw new ValidationError("Scheduled statuses are not supported yet");
-    const status = await createStatus(ctx, v.account, {
+    const input = {
       text: p.status,
       inReplyToId: p.in_reply_to_id,
       spoilerText: p.spoiler_text,
@@ -88,6 +90,14 @@ export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
       mediaIds: p.media_ids,
       idempotencyKey: c.req.header("idempotency-key") ?? null,
       applicationId: v.grant.appId,
+    };
+    // a time already past posts at once, as Mastodon does; one within five minutes is refused
+    if (p.scheduled_at && p.scheduled_at.getTime() > ctx.now().getTime()) {
+      return c.json(toMastodonScheduledStatus(await scheduleStatus(ctx, v.account, input, p.scheduled_at)));
+    }
+    // allowed_mentions guards an immediate post (a scheduled one is checked by no one at its time)
+    const status = await createStatus(ctx, v.account, {
+      ...input,
       allowedMentions: p.allowed_mentions,
     }).catch((err) => unexpectedMentions(c, err));
     if (status instanceof Response) return status;

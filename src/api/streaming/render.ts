@@ -73,6 +73,9 @@ export async function renderEvent(
       return { event: "delete", payload: ev.id };
     case "filters_changed":
       return { event: "filters_changed" };
+    case "notifications_merged":
+      // Mastodon's payload is the string "1"
+      return { event: "notifications_merged", payload: "1" };
     case "update":
     case "status.update": {
       const payload = await renderStatus(ctx, viewer, spec, ev.id, filters);

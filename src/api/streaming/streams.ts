@@ -105,11 +105,17 @@ export async function resolveStream(
       const events = new Set([...STATUS_EVENTS, "filters_changed"]);
       if (viewer.scopes.includes("read") || viewer.scopes.includes("read:notifications")) {
         events.add("notification");
+        events.add("notifications_merged");
       }
       return { ...base, channels: [channels.user(me)], key: name, events, filterContext: "home" };
     }
     case "user:notification":
-      return { ...base, channels: [channels.user(me)], key: name, events: new Set(["notification"]) };
+      return {
+        ...base,
+        channels: [channels.user(me)],
+        key: name,
+        events: new Set(["notification", "notifications_merged"]),
+      };
     case "direct":
       return { ...base, channels: [channels.direct(me)], key: name, events: new Set(["conversation"]) };
     case "public":

@@ -113,6 +113,41 @@ storeTest(
       })
       .execute();
 
+    // a scheduled post, a filtered-notification request each way and an accepted sender
+    await ctx.db
+      .insertInto("scheduled_statuses")
+      .values({
+        id: ctx.ids(),
+        account_id: A,
+        scheduled_at: "2099-01-01T00:00:00.000Z",
+        params: JSON.stringify({ text: "later" }),
+        application_id: null,
+        idempotency_key: null,
+        created_at: now,
+      })
+      .execute();
+    for (const [to, from] of [
+      [A, B],
+      [B, A],
+    ]) {
+      await ctx.db
+        .insertInto("notification_requests")
+        .values({
+          id: ctx.ids(),
+          account_id: to,
+          from_account_id: from,
+          last_status_id: null,
+          notifications_count: 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    }
+    await ctx.db
+      .insertInto("notification_permissions")
+      .values({ account_id: B, from_account_id: A, created_at: now })
+      .execute();
+
     const events: StreamEvent[] = [];
     ctx.events.subscribe(`user:${B}`, (e) => events.push(e));
 
@@ -146,6 +181,8 @@ storeTest(
     );
     assert.equal((await ctx.db.selectFrom("follows").selectAll().execute()).length, 0);
     assert.equal((await ctx.db.selectFrom("notifications").selectAll().execute()).length, 0);
+    for (const table of ["scheduled_statuses", "notification_requests", "notification_permissions"] as const)
+      assert.equal((await ctx.db.selectFrom(table).selectAll().execute()).length, 0, table);
     assert.equal(
       (await ctx.db.selectFrom("users").selectAll().where("account_id", "=", A).execute()).length,
       0,

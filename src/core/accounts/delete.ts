@@ -46,10 +46,12 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       voters_count = voters_count - 1
       where id in (select poll_id from poll_votes where account_id = ${A}) and account_id <> ${A}`);
 
-    await trx
-      .deleteFrom("notifications")
-      .where((eb) => eb.or([eb("account_id", "=", A), eb("from_account_id", "=", A)]))
-      .execute();
+    for (const table of ["notifications", "notification_requests", "notification_permissions"] as const) {
+      await trx
+        .deleteFrom(table)
+        .where((eb) => eb.or([eb("account_id", "=", A), eb("from_account_id", "=", A)]))
+        .execute();
+    }
     for (const table of [
       "follows",
       "follow_requests",
@@ -76,6 +78,10 @@ export async function deleteAccount(ctx: AppContext, accountId: string): Promise
       "status_pins",
       "poll_votes",
       "idempotency_keys",
+      "push_subscriptions",
+      // a scheduled post's job then finds nothing to publish
+      "scheduled_statuses",
+      "notification_policies",
     ] as const) {
       await trx.deleteFrom(table).where("account_id", "=", A).execute();
     }

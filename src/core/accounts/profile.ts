@@ -2,6 +2,7 @@ import type { AppContext } from "../../app.ts";
 import { transaction } from "../../app.ts";
 import type { Account, AccountUpdate, User } from "../../store/schema.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { CODE_POINTS_PER_CHAR, codePointsOver } from "../text/count.ts";
 import { countableLength } from "../text/extract.ts";
 import { linkifyText, renderNote } from "./note.ts";
@@ -147,6 +148,7 @@ export async function updateProfile(
     if (Object.keys(patch).length > 0) {
       patch.updated_at = ctx.now().toISOString();
       await trx.updateTable("accounts").set(patch).where("id", "=", accountId).execute();
+      await federate(ctx, trx, { type: "profile.update", accountId });
     }
     if (input.source && Object.values(input.source).some((v) => v !== undefined)) {
       const source = { ...input.source };

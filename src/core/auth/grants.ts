@@ -1,5 +1,6 @@
 import type { AppContext } from "../../app.ts";
 import type { OauthApp } from "../../store/schema.ts";
+import { movePushSubscription, pushSealKey } from "../push/subscriptions.ts";
 import { invalidScopes, parseScopes, scopesWithin } from "../scopes.ts";
 import { appScopes } from "./apps.ts";
 import { OAuthError } from "./errors.ts";
@@ -80,6 +81,8 @@ export async function refreshTokenGrant(
   }
   const user = await ctx.db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
   if (!user || user.disabled || !user.approved) throw invalid;
+  // read before the transaction (SQLite has one connection): the new token seals inside it
+  const sealKey = await pushSealKey(ctx);
   const issued = await ctx.db.transaction().execute(async (trx) => {
     const rotated = await trx
       .updateTable("oauth_tokens")
@@ -89,7 +92,20 @@ export async function refreshTokenGrant(
       .executeTakeFirst();
     // another request rotated it in the meantime: one of the two holders is not the client
     if (Number(rotated.numUpdatedRows) !== 1) return null;
-    return issueToken(ctx, { appId: input.app.id, userId, scopes, grantRef: row.grant_ref ?? row.id }, trx);
+    const next = await issueToken(
+      ctx,
+      { appId: input.app.id, userId, scopes, grantRef: row.grant_ref ?? row.id },
+      trx,
+    );
+    // the app keeps its Web Push subscription: it moves with the rotation, in the same commit
+    await movePushSubscription(
+      ctx,
+      trx,
+      row.id,
+      { tokenId: next.id, accessToken: next.accessToken },
+      sealKey,
+    );
+    return next;
   });
   if (!issued) throw await replayed();
   announceRevocation(ctx, { tokenIds: [row.id] });

@@ -3,29 +3,35 @@ import { type AppContext, owned, resourceKey } from "../../app.ts";
 
 /**
  * Installation-wide random keys, generated on first use and kept in the database so that every web
- * process (and a restart) agrees on them. Used for HMAC-signed CSRF tokens and login cookies.
+ * process (and a restart) agrees on them. Used for HMAC-signed CSRF tokens and login cookies, the
+ * instance's VAPID key (Web Push) and the key that seals push subscriptions' tokens.
  */
 const SECRETS = resourceKey("server secrets", () => new Map<string, Promise<Buffer>>());
 
-export function serverSecret(ctx: AppContext, name: string): Promise<Buffer> {
+export function serverSecret(
+  ctx: AppContext,
+  name: string,
+  /** makes the value the first time; 32 random bytes unless the key has a form (a P-256 scalar) */
+  generate: () => Buffer = () => randomBytes(32),
+): Promise<Buffer> {
   const perCtx = owned(ctx, SECRETS);
   let p = perCtx.get(name);
   if (!p) {
-    p = loadOrCreate(ctx, name);
+    p = loadOrCreate(ctx, name, generate);
     perCtx.set(name, p);
     p.catch(() => perCtx.delete(name));
   }
   return p;
 }
 
-async function loadOrCreate(ctx: AppContext, name: string): Promise<Buffer> {
+async function loadOrCreate(ctx: AppContext, name: string, generate: () => Buffer): Promise<Buffer> {
   const existing = await ctx.db
     .selectFrom("server_secrets")
     .select("value")
     .where("name", "=", name)
     .executeTakeFirst();
   if (existing) return Buffer.from(existing.value, "base64url");
-  const value = randomBytes(32).toString("base64url");
+  const value = generate().toString("base64url");
   // two processes racing here: the loser's insert is ignored and it reads the winner's key
   await ctx.db
     .insertInto("server_secrets")

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { type AppContext, owned, resourceKey } from "../../app.ts";
 import { prepared } from "../../store/prepared.ts";
 import type { Account, User } from "../../store/schema.ts";
+import { forgetPushSubscriptions } from "../push/subscriptions.ts";
 import { announceRevocation, onRevocation, type Revocation } from "./revocations.ts";
 
 export function sha256(value: string): string {
@@ -93,6 +94,7 @@ export async function revokeTokens(ctx: AppContext, tokenIds: readonly string[])
     .where("id", "in", tokenIds)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
+  await forgetPushSubscriptions(ctx, { tokenIds });
   announceRevocation(ctx, { tokenIds });
   return Number(res.numUpdatedRows);
 }
@@ -218,6 +220,7 @@ export async function revokeGrantFamily(ctx: AppContext, grantRef: string): Prom
     .select("id")
     .where("grant_ref", "=", grantRef)
     .execute();
+  await forgetPushSubscriptions(ctx, { tokenIds: family.map((t) => t.id) });
   announceRevocation(ctx, { tokenIds: family.map((t) => t.id) });
   return Number(res.numUpdatedRows);
 }
@@ -230,6 +233,7 @@ export async function revokeUserTokens(ctx: AppContext, userId: string): Promise
     .where("user_id", "=", userId)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
+  await forgetPushSubscriptions(ctx, { userIds: [userId] });
   announceRevocation(ctx, { userIds: [userId] });
   return Number(res.numUpdatedRows);
 }

@@ -9,6 +9,7 @@
 import type { AfterCommit, AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Status } from "../../store/schema.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { createNotification } from "../notifications/create.ts";
 import { addToHomeFeed } from "../timelines/feed.ts";
 
@@ -102,6 +103,8 @@ export async function distributeStatus(
     );
   }
   await ctx.queue.enqueue(trx, "status.fanout", { statusId: status.id });
+  if (status.local)
+    await federate(ctx, trx, { type: "status.create", accountId: status.account_id, statusId: status.id });
 }
 
 /**
@@ -133,4 +136,6 @@ export async function distributeStatusUpdate(
     });
   }
   await ctx.queue.enqueue(trx, "status.update_fanout", { statusId: status.id });
+  if (status.local)
+    await federate(ctx, trx, { type: "status.update", accountId: status.account_id, statusId: status.id });
 }

@@ -3,6 +3,7 @@ import type { Db } from "../../store/db.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
 import type { Account } from "../../store/schema.ts";
 import { ForbiddenError } from "../errors.ts";
+import { blockActivityUri, federate } from "../fediverse/outbound.ts";
 import { removeAccountFromHomeFeed } from "../timelines/feed.ts";
 import { loadTargetAccount, removeFollow, removeFollowRequest } from "./graph.ts";
 
@@ -12,20 +13,26 @@ import { loadTargetAccount, removeFollow, removeFollowRequest } from "./graph.ts
  */
 export async function blockAccount(ctx: AppContext, sourceId: string, targetId: string): Promise<void> {
   await transaction(ctx, async (trx) => {
-    await loadTargetAccount(trx, targetId);
+    const target = await loadTargetAccount(trx, targetId);
     if (sourceId === targetId) throw new ForbiddenError("This action is not allowed");
-    await trx
+    const source = await loadTargetAccount(trx, sourceId);
+    const id = ctx.ids();
+    const uri =
+      source.domain === "" && target.domain !== "" ? blockActivityUri(ctx, source.username, id) : null;
+    const res = await trx
       .insertInto("blocks")
       .values({
-        id: ctx.ids(),
+        id,
         account_id: sourceId,
         target_account_id: targetId,
-        uri: null,
+        uri,
         created_at: ctx.now().toISOString(),
       })
       .onConflict((oc) => oc.columns(["account_id", "target_account_id"]).doNothing())
-      .execute();
+      .executeTakeFirst();
     await severBothWays(trx, sourceId, targetId);
+    if (uri && Number(res.numInsertedOrUpdatedRows ?? 0) > 0)
+      await federate(ctx, trx, { type: "block", accountId: sourceId, targetId, uri, undo: false });
   });
 }
 
@@ -47,12 +54,18 @@ async function severBothWays(trx: Db, a: string, b: string): Promise<void> {
 }
 
 export async function unblockAccount(ctx: AppContext, sourceId: string, targetId: string): Promise<void> {
-  await loadTargetAccount(ctx.db, targetId);
-  await ctx.db
-    .deleteFrom("blocks")
-    .where("account_id", "=", sourceId)
-    .where("target_account_id", "=", targetId)
-    .execute();
+  await transaction(ctx, async (trx) => {
+    await loadTargetAccount(trx, targetId);
+    const block = await trx
+      .deleteFrom("blocks")
+      .where("account_id", "=", sourceId)
+      .where("target_account_id", "=", targetId)
+      .returning("uri")
+      .executeTakeFirst();
+    // only blocks we sent (they carry our activity id) are undone remotely
+    if (block?.uri)
+      await federate(ctx, trx, { type: "block", accountId: sourceId, targetId, uri: block.uri, undo: true });
+  });
 }
 
 /** Accounts `accountId` blocks, newest block first, paged by block id. */

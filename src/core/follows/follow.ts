@@ -1,6 +1,7 @@
 import { type AppContext, transaction } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import { ForbiddenError } from "../errors.ts";
+import { federate, followActivityUri } from "../fediverse/outbound.ts";
 import { createNotification } from "../notifications/create.ts";
 import { backfillHomeFeed, removeAccountFromHomeFeed } from "../timelines/feed.ts";
 import {
@@ -69,7 +70,20 @@ export async function followAccount(
       uri: null,
       created_at: ctx.now().toISOString(),
     };
-    if (target.locked || target.domain !== "") {
+    if (target.domain !== "") {
+      // a remote follow is a request until the other server accepts it
+      const source = await loadTargetAccount(trx, sourceId);
+      const uri = followActivityUri(ctx, source.username, row.id);
+      const res = await trx
+        .insertInto("follow_requests")
+        .values({ ...row, uri })
+        .onConflict((oc) => oc.columns(["account_id", "target_account_id"]).doNothing())
+        .executeTakeFirst();
+      if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0)
+        await federate(ctx, trx, { type: "follow", accountId: sourceId, targetId, uri, undo: false });
+      return "requested";
+    }
+    if (target.locked) {
       // a concurrent identical request may have won: then it has raised the notification
       const res = await trx
         .insertInto("follow_requests")
@@ -122,26 +136,26 @@ export async function insertFollow(
 /** Stops following (or withdraws a pending request); the target's posts leave the home timeline. */
 export async function unfollowAccount(ctx: AppContext, sourceId: string, targetId: string): Promise<void> {
   await transaction(ctx, async (trx) => {
-    await loadTargetAccount(trx, targetId);
+    const target = await loadTargetAccount(trx, targetId);
+    const uri = target.domain === "" ? null : await followUriOf(trx, sourceId, targetId);
     const wasFollowing = await removeFollow(trx, sourceId, targetId);
-    await removeFollowRequest(trx, sourceId, targetId);
+    const wasRequested = await removeFollowRequest(trx, sourceId, targetId);
     if (wasFollowing) await removeAccountFromHomeFeed(trx, sourceId, targetId);
+    if (uri && (wasFollowing || wasRequested))
+      await federate(ctx, trx, { type: "follow", accountId: sourceId, targetId, uri, undo: true });
   });
 }
 
-/**
- * POST /api/v1/accounts/:id/remove_from_followers: `followerId` stops following `accountId`. Their
- * home timeline loses the account's posts, as on an unfollow (followers-only posts included).
- */
-export async function removeFromFollowers(
-  ctx: AppContext,
-  accountId: string,
-  followerId: string,
-): Promise<void> {
-  await transaction(ctx, async (trx) => {
-    await loadTargetAccount(trx, followerId);
-    if (await removeFollow(trx, followerId, accountId)) {
-      await removeAccountFromHomeFeed(trx, followerId, accountId);
-    }
-  });
+/** The id of the Follow activity behind a follow or request (ours, or the remote server's). */
+async function followUriOf(trx: Db, sourceId: string, targetId: string): Promise<string | null> {
+  for (const table of ["follows", "follow_requests"] as const) {
+    const row = await trx
+      .selectFrom(table)
+      .select("uri")
+      .where("account_id", "=", sourceId)
+      .where("target_account_id", "=", targetId)
+      .executeTakeFirst();
+    if (row) return row.uri;
+  }
+  return null;
 }

@@ -2,7 +2,10 @@ import type { AfterCommit, AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import { isBlockedEitherWay, muteActive } from "../../store/predicates.ts";
 import { channels } from "../events.ts";
+import { enqueuePushDeliveries } from "../push/notify.ts";
 import { notificationGroupKey } from "./group-key.ts";
+import { decideNotification, REQUEST_TYPES } from "./policy.ts";
+import { refreshRequest } from "./requests.ts";
 
 export type NotificationType =
   | "mention"
@@ -26,8 +29,11 @@ export const NOTIFICATION_TYPES: readonly NotificationType[] = [
 ];
 
 /**
- * Records a notification inside the caller's transaction and streams it after commit. Nothing is
- * recorded for oneself (but a poll's end), from an account the recipient blocks, or one muted with hide_notifications.
+ * Records a notification inside the caller's transaction, streams it after commit and enqueues its
+ * Web Push deliveries (src/core/push/notify.ts). Nothing is
+ * recorded for oneself (but a poll's end), from an account the recipient blocks, or one muted with
+ * hide_notifications, nor what the recipient's notification policy drops; what it filters is kept
+ * aside (not streamed, not listed) and, for mentions, summed up in a request of its sender.
  * Returns the notification id, or null when suppressed.
  */
 export async function createNotification(
@@ -56,6 +62,9 @@ export async function createNotification(
     .where(muteActive("mutes", nowIso))
     .executeTakeFirst();
   if (muted) return null;
+  const decision = await decideNotification(ctx, trx, input);
+  if (decision === "drop") return null;
+  const filtered = decision === "filter";
   const id = ctx.ids();
   const groupKey = await notificationGroupKey(trx, input.recipientId, input.type, input.statusId, ctx.now());
   await trx
@@ -67,9 +76,22 @@ export async function createNotification(
       type: input.type,
       status_id: input.statusId ?? null,
       group_key: groupKey,
+      filtered: filtered ? 1 : 0,
       created_at: nowIso,
     })
     .execute();
+  if (filtered) {
+    if (REQUEST_TYPES.includes(input.type))
+      await refreshRequest(ctx, trx, input.recipientId, input.fromId, input.statusId ?? null);
+    return id;
+  }
   after(() => ctx.events.publish(channels.user(input.recipientId), { event: "notification", id }));
+  // Web Push: a delivery job per subscription that wants it, committed with the notification
+  await enqueuePushDeliveries(ctx, trx, {
+    id,
+    recipientId: input.recipientId,
+    fromId: input.fromId,
+    type: input.type,
+  });
   return id;
 }

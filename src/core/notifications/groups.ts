@@ -49,7 +49,7 @@ function groupedTypesOf(filter: GroupFilter): readonly string[] {
 }
 
 function filtered(ctx: AppContext, viewerId: string, filter: NotificationFilter) {
-  let q = baseQuery(ctx, viewerId);
+  let q = baseQuery(ctx, viewerId, { includeFiltered: filter.includeFiltered });
   if (filter.types?.length) q = q.where("n.type", "in", filter.types);
   if (filter.excludeTypes?.length) q = q.where("n.type", "not in", filter.excludeTypes);
   if (filter.accountId) q = q.where("n.from_account_id", "=", filter.accountId);

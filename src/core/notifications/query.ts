@@ -8,6 +8,8 @@ export interface NotificationFilter {
   types?: string[];
   excludeTypes?: string[];
   accountId?: string;
+  /** include what the notification policy filtered (Mastodon's include_filtered) */
+  includeFiltered?: boolean;
 }
 
 export interface NotificationPage {
@@ -18,14 +20,17 @@ export interface NotificationPage {
   cursorIds: string[];
 }
 
-export function baseQuery(ctx: AppContext, viewerId: string) {
-  return ctx.db
+/** The viewer's notifications from accounts still there and not blocked; filtered ones only when asked. */
+export function baseQuery(ctx: AppContext, viewerId: string, opts: { includeFiltered?: boolean } = {}) {
+  let q = ctx.db
     .selectFrom("notifications as n")
     .innerJoin("accounts as a", "a.id", "n.from_account_id")
     .selectAll("n")
     .where("n.account_id", "=", viewerId)
     .where("a.suspended_at", "is", null)
     .where(notBlockedSql(viewerId, "n.from_account_id"));
+  if (!opts.includeFiltered) q = q.where("n.filtered", "=", 0);
+  return q;
 }
 
 /** Loads the statuses of `rows` and drops notifications whose status the viewer may no longer see. */
@@ -50,7 +55,7 @@ export async function listNotifications(
   filter: NotificationFilter,
   page: Page,
 ): Promise<NotificationPage> {
-  let q = baseQuery(ctx, viewerId);
+  let q = baseQuery(ctx, viewerId, { includeFiltered: filter.includeFiltered });
   if (filter.types?.length) q = q.where("n.type", "in", filter.types);
   if (filter.excludeTypes?.length) q = q.where("n.type", "not in", filter.excludeTypes);
   if (filter.accountId) q = q.where("n.from_account_id", "=", filter.accountId);
@@ -63,7 +68,10 @@ export async function getNotification(
   viewerId: string,
   id: string,
 ): Promise<{ notification: Notification; status: Status | null }> {
-  const row = await baseQuery(ctx, viewerId).where("n.id", "=", id).executeTakeFirst();
+  // shown even when filtered, as Mastodon's show (a request's notifications are opened one by one)
+  const row = await baseQuery(ctx, viewerId, { includeFiltered: true })
+    .where("n.id", "=", id)
+    .executeTakeFirst();
   if (!row) throw new NotFoundError();
   const { notifications, statuses } = await withVisibleStatuses(ctx, viewerId, [row]);
   if (notifications.length === 0) throw new NotFoundError();

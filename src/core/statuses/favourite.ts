@@ -1,5 +1,6 @@
 import { type AppContext, transaction } from "../../app.ts";
 import type { Account, Status } from "../../store/schema.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { createNotification } from "../notifications/create.ts";
 import { findStatus, getVisibleStatus } from "./load.ts";
 
@@ -31,6 +32,8 @@ export async function favouriteStatus(ctx: AppContext, account: Account, statusI
         type: "favourite",
         statusId: status.id,
       });
+      if (account.domain === "" && !status.local)
+        await federate(ctx, trx, { type: "like", accountId: account.id, statusId: status.id, undo: false });
     }
     return (await findStatus(trx, status.id)) as Status;
   });
@@ -65,6 +68,8 @@ export async function unfavouriteStatus(
         .where("type", "=", "favourite")
         .where("status_id", "=", status.id)
         .execute();
+      if (account.domain === "" && !status.local)
+        await federate(ctx, trx, { type: "like", accountId: account.id, statusId: status.id, undo: true });
     }
     return (await findStatus(trx, status.id)) as Status;
   });

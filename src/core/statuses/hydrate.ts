@@ -22,6 +22,7 @@ import type { Poll } from "../../store/schema.ts";
 import { type AccountView, loadAccountsById } from "../accounts/hydrate.ts";
 import { type ActiveFilter, type FilterResult, loadActiveFilters, matchFilters } from "../filters.ts";
 import { Lru } from "../lru.ts";
+import { optionCounts } from "./polls.ts";
 import type { StatusKey, StatusView } from "./view.ts";
 
 export interface MentionView {
@@ -230,7 +231,7 @@ export async function hydratePoll(ctx: AppContext, poll: Poll, viewerId: string 
   const votes = await loadPollVotes(ctx, [poll.id], viewerId);
   return {
     poll,
-    counts: votes.counts.get(poll.id) ?? new Map(),
+    counts: optionCounts(poll, votes.counts.get(poll.id)),
     ownVotes: viewerId ? (votes.own.get(poll.id) ?? []) : null,
   };
 }
@@ -337,7 +338,7 @@ async function hydrate(
       poll: poll
         ? {
             poll,
-            counts: votes.counts.get(poll.id) ?? new Map(),
+            counts: optionCounts(poll, votes.counts.get(poll.id)),
             ownVotes: viewerId ? (votes.own.get(poll.id) ?? []) : null,
           }
         : null,

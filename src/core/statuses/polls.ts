@@ -4,6 +4,7 @@ import { transaction } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account, Poll } from "../../store/schema.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { federate } from "../fediverse/outbound.ts";
 import { CODE_POINTS_PER_CHAR, codePointsOver, graphemeCount } from "../text/count.ts";
 import { canView } from "../visibility.ts";
 
@@ -54,11 +55,15 @@ export interface NewPoll {
   options: string[];
   multiple: boolean;
   hideTotals: boolean;
-  expiresAt: string;
+  /** null: a remote poll without an end (Misskey allows them) */
+  expiresAt: string | null;
+  /** a remote poll: votes per option as its server counts them, and its voters (and votes) count */
+  remoteCounts?: number[];
+  votersCount?: number | null;
 }
 
 /** A validated PollInput as it will be stored, ending `expiresIn` seconds from now. */
-export function newPoll(ctx: AppContext, input: PollInput): NewPoll {
+export function newPoll(ctx: AppContext, input: PollInput): NewPoll & { expiresAt: string } {
   return {
     options: input.options.map((o) => o.trim()),
     multiple: !!input.multiple,
@@ -67,7 +72,26 @@ export function newPoll(ctx: AppContext, input: PollInput): NewPoll {
   };
 }
 
-/** Inserts a poll for a status and schedules its expiry job. */
+/**
+ * Votes per option: a remote poll's as its server last reported them (they include the votes our
+ * users sent it once it has counted them), a local poll's from its votes.
+ */
+export function optionCounts(poll: Poll, local: Map<number, number> | undefined): Map<number, number> {
+  if (poll.remote_counts) {
+    try {
+      const counts = JSON.parse(poll.remote_counts) as unknown;
+      if (Array.isArray(counts)) return new Map(counts.map((n, i) => [i, Number(n) || 0]));
+    } catch {
+      // a malformed row falls back to the local votes
+    }
+  }
+  return local ?? new Map();
+}
+
+/**
+ * Inserts a poll for a status and schedules its expiry job. A remote poll starts with the counts
+ * its server reported (votes and voters; a single-choice poll has one vote per voter).
+ */
 export async function insertPoll(
   ctx: AppContext,
   trx: Db,
@@ -76,6 +100,7 @@ export async function insertPoll(
   statusId: string,
   pollId: string = ctx.ids(),
 ): Promise<Poll> {
+  const remoteVotes = (input.remoteCounts ?? []).reduce((a, b) => a + b, 0);
   const poll: Poll = {
     id: pollId,
     status_id: statusId,
@@ -84,13 +109,15 @@ export async function insertPoll(
     multiple: input.multiple ? 1 : 0,
     hide_totals: input.hideTotals ? 1 : 0,
     expires_at: input.expiresAt,
-    votes_count: 0,
-    voters_count: 0,
+    votes_count: remoteVotes,
+    voters_count: input.votersCount ?? (input.multiple ? 0 : remoteVotes),
     closed_notified: 0,
+    remote_counts: input.remoteCounts ? JSON.stringify(input.remoteCounts) : null,
     created_at: ctx.now().toISOString(),
   };
   await trx.insertInto("polls").values(poll).execute();
-  await ctx.queue.enqueue(trx, "poll.expire", { pollId: poll.id }, { runAt: new Date(input.expiresAt) });
+  if (input.expiresAt)
+    await ctx.queue.enqueue(trx, "poll.expire", { pollId: poll.id }, { runAt: new Date(input.expiresAt) });
   return poll;
 }
 
@@ -160,6 +187,19 @@ export async function votePoll(
         }))
         .where("id", "=", poll.id)
         .execute();
+      // a remote poll's server counts the vote: it hears of it (its counts come back by Update)
+      const author = await trx
+        .selectFrom("accounts")
+        .select("domain")
+        .where("id", "=", poll.account_id)
+        .executeTakeFirst();
+      if (voter.domain === "" && author && author.domain !== "" && poll.status_id)
+        await federate(ctx, trx, {
+          type: "poll.vote",
+          accountId: voter.id,
+          statusId: poll.status_id,
+          choices: unique,
+        });
       return trx.selectFrom("polls").selectAll().where("id", "=", poll.id).executeTakeFirstOrThrow();
     });
   } catch (err) {

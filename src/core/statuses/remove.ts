@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Status } from "../../store/schema.ts";
+import { federate, type OutboundEvent } from "../fediverse/outbound.ts";
 import { countsAsReply } from "./persist.ts";
 
 /**
@@ -15,6 +16,8 @@ import { countsAsReply } from "./persist.ts";
  * `status.delete` job records what is left to do remotely.
  */
 export async function removeStatus(ctx: AppContext, trx: Db, status: Status): Promise<void> {
+  // what other servers must hear is read while the rows exist
+  const remote = status.local ? await remoteDeletion(trx, status) : null;
   const reblogs = await trx
     .selectFrom("statuses")
     .select(["id", "account_id", "visibility"])
@@ -64,6 +67,34 @@ export async function removeStatus(ctx: AppContext, trx: Db, status: Status): Pr
     reblogOfId: status.reblog_of_id,
     reblogIds: reblogs.map((r) => r.id),
   });
+  if (remote) await federate(ctx, trx, remote);
+}
+
+async function remoteDeletion(trx: Db, status: Status): Promise<OutboundEvent> {
+  const mentioned = await trx
+    .selectFrom("mentions as m")
+    .innerJoin("accounts as a", "a.id", "m.account_id")
+    .select("a.id")
+    .where("m.status_id", "=", status.id)
+    .where("a.domain", "!=", "")
+    .execute();
+  const original = status.reblog_of_id
+    ? await trx
+        .selectFrom("statuses")
+        .select(["uri", "account_id"])
+        .where("id", "=", status.reblog_of_id)
+        .executeTakeFirst()
+    : undefined;
+  return {
+    type: "status.delete",
+    accountId: status.account_id,
+    statusId: status.id,
+    uri: status.uri,
+    visibility: status.visibility,
+    reblogOfUri: original?.uri ?? null,
+    reblogOfAuthorId: original?.account_id ?? null,
+    remoteMentionIds: mentioned.map((m) => m.id).slice(0, 1000),
+  };
 }
 
 /**

@@ -1,0 +1,48 @@
+/**
+ * Mounts Fedify on the HTTP app for the paths it serves (actors, their collections and inboxes,
+ * our Notes, the shared inbox, WebFinger). Content negotiation: a browser asking for an actor or
+ * a post URL falls through to the web pages; only ActivityPub clients get JSON-LD. Every other
+ * path never reaches Fedify (nor loads it).
+ */
+import type { MiddlewareHandler } from "hono";
+import type { HonoEnv } from "../api/context.ts";
+import type { AppContext } from "../app.ts";
+
+const FEDERATION_PATH = /^\/(?:users\/[^/]+(?:\/.*)?|inbox|\.well-known\/webfinger)$/;
+
+function htmlPageOf(ctx: AppContext, url: string): string | null {
+  const r = ctx.uris.parse(url);
+  if (r?.kind === "actor") return ctx.uris.profile(r.username);
+  if (r?.kind === "status") return ctx.uris.post(r.username, r.id);
+  return null;
+}
+
+export function federationMiddleware(ctx: AppContext): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    if (!ctx.config.federation || !FEDERATION_PATH.test(c.req.path)) return next();
+    const { getFederation } = await import("./federation.ts");
+    let fellThrough = false;
+    const response = await getFederation(ctx).fetch(c.req.raw, {
+      contextData: ctx,
+      onNotFound: async () => {
+        fellThrough = true;
+        await next();
+        return c.res;
+      },
+      onNotAcceptable: async () => {
+        fellThrough = true;
+        await next();
+        if (c.res.status !== 404) return c.res;
+        // a browser following an actor or post id lands on its page
+        const page = htmlPageOf(ctx, c.req.url);
+        if (page) return Response.redirect(page, 302);
+        return new Response("Not acceptable", {
+          status: 406,
+          headers: { "Content-Type": "text/plain", Vary: "Accept" },
+        });
+      },
+    });
+    if (!fellThrough) c.res = response;
+    else if (response !== c.res) c.res = response;
+  };
+}

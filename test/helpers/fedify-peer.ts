@@ -1,0 +1,88 @@
+/**
+ * An independent ActivityPub server for tests: a minimal Fedify 2.3.6 app of its own (memory KV,
+ * no queue), serving actors with their own keys on a localhost port, keeping what its inbox
+ * receives and sending signed activities to Torgai. It shares no code with Torgai's federation.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createFederation, type Federation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
+import { type Activity, Endpoints, Person, type Recipient } from "@fedify/fedify/vocab";
+
+export interface Peer {
+  origin: string;
+  domain: string;
+  federation: Federation<void>;
+  /** activities its inboxes received, in order (as JSON-LD) */
+  received: { path: string; activity: Record<string, unknown> }[];
+  actorUri(name: string): string;
+  /** sends `activity` signed by `name`'s key to the recipient */
+  send(name: string, recipient: Recipient, activity: Activity): Promise<void>;
+  /** the RSA key pair of an actor (to forge requests in tests) */
+  keyPair(name: string): Promise<CryptoKeyPair>;
+  stop(): Promise<void>;
+}
+
+export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
+  const keys = new Map<string, CryptoKeyPair>();
+  for (const a of actors) keys.set(a, await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"));
+  const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true });
+  const received: Peer["received"] = [];
+  federation
+    .setActorDispatcher("/actors/{identifier}", async (ctx, identifier) => {
+      if (!keys.has(identifier)) return null;
+      const [pair] = await ctx.getActorKeyPairs(identifier);
+      return new Person({
+        id: ctx.getActorUri(identifier),
+        preferredUsername: identifier,
+        name: `Peer ${identifier}`,
+        inbox: ctx.getInboxUri(identifier),
+        endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+        followers: new URL(`${ctx.getActorUri(identifier).href}/followers`),
+        publicKey: pair.cryptographicKey,
+      });
+    })
+    .setKeyPairsDispatcher(async (_ctx, identifier) => {
+      const pair = keys.get(identifier);
+      return pair ? [pair] : [];
+    });
+  federation
+    .setInboxListeners("/actors/{identifier}/inbox", "/inbox")
+    .on((await import("@fedify/fedify/vocab")).Activity, async (ctx, activity) => {
+      received.push({
+        path: ctx.recipient ?? "shared",
+        activity: (await activity.toJsonLd({ format: "compact" })) as Record<string, unknown>,
+      });
+    });
+
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = `http://${req.headers.host}${req.url}`;
+    const request = new Request(url, {
+      method: req.method,
+      headers: req.headers as Record<string, string>,
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks),
+    });
+    const response = await federation.fetch(request, { contextData: undefined });
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
+  const ctxFor = () => federation.createContext(new URL(origin), undefined);
+  return {
+    origin,
+    domain: `127.0.0.1:${port}`,
+    federation,
+    received,
+    actorUri: (name) => `${origin}/actors/${name}`,
+    send: (name, recipient, activity) => ctxFor().sendActivity({ identifier: name }, recipient, activity),
+    keyPair: async (name) => {
+      const pair = keys.get(name);
+      if (!pair) throw new Error(`no actor ${name}`);
+      return pair;
+    },
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
