@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type J, json } from "../../../test/helpers/api.ts";
+import { enqueued, followById, insertRemoteAccounts } from "../../../test/helpers/fixtures.ts";
 import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 describeStores("featured accounts (endorsements) and removal from followers", (getCtx) => {
@@ -107,5 +108,27 @@ describeStores("featured accounts (endorsements) and removal from followers", (g
         .status,
       404,
     );
+  });
+
+  test("removing a remote follower tells its server: a Reject of its Follow", async () => {
+    const ctx = getCtx();
+    const alice = await createTestUser(ctx);
+    const [remote] = await insertRemoteAccounts(ctx, "remote.example", ["erlan"]);
+    const followUri = "https://remote.example/users/erlan#follows/1";
+    await followById(ctx, remote.id, alice.account.id);
+    await ctx.db.updateTable("follows").set({ uri: followUri }).where("account_id", "=", remote.id).execute();
+    const rel = await json(
+      alice.api(`/api/v1/accounts/${remote.id}/remove_from_followers`, { method: "POST" }),
+    );
+    assert.equal(rel.followed_by, false);
+    assert.deepEqual(await enqueued(ctx, "federation.outbound"), [
+      {
+        type: "follow.answer",
+        accountId: alice.account.id,
+        followerId: remote.id,
+        followUri,
+        accepted: false,
+      },
+    ]);
   });
 });
