@@ -63,6 +63,12 @@ describeStores("landing page and static files", (get) => {
     assert.equal(me.header, `${ctx.config.baseUrl}/headers/original/missing.png`);
     assert.equal(me.avatar_static, me.avatar);
 
+    const acct = encodeURIComponent(`acct:${u.account.username}@${ctx.config.domain}`);
+    const finger = await call(`/.well-known/webfinger?resource=${acct}`, {
+      headers: { origin: "https://c.example" },
+    });
+    assert.equal(finger.status, 200);
+    assert.equal(finger.headers.get("access-control-allow-origin"), "*", "a WebFinger answer");
     for (const path of ["/.well-known/nodeinfo", "/nodeinfo/2.0", "/.well-known/host-meta"]) {
       const res = await call(path, { headers: { origin: "https://client.example" } });
       assert.equal(res.headers.get("access-control-allow-origin"), "*", path);
