@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type J, json } from "../../../test/helpers/api.ts";
+import { enqueued } from "../../../test/helpers/fixtures.ts";
 import { createTestUser, describeStores } from "../../../test/helpers/harness.ts";
 
 describeStores("profile API (Mastodon 4.6)", (get) => {
@@ -98,7 +99,21 @@ describeStores("profile API (Mastodon 4.6)", (get) => {
     assert.equal(afterHeader.header, `${ctx.config.baseUrl}/headers/original/missing.png`);
     const p = (await json(u.api("/api/v1/profile"))) as J;
     assert.deepEqual([p.avatar, p.header, p.avatar_description, p.header_description], [null, null, "", ""]);
-    // removing what is not there succeeds
+    // the change reached other servers (one profile update per removal); removing what is not
+    // there succeeds and tells no one
+    assert.equal(
+      (await enqueued(ctx, "federation.outbound")).filter(
+        (e) => e.type === "profile.update" && e.accountId === u.account.id,
+      ).length,
+      3,
+      "the description change and the two removals",
+    );
     assert.equal((await u.api("/api/v1/profile/avatar", { method: "DELETE" })).status, 200);
+    assert.equal(
+      (await enqueued(ctx, "federation.outbound")).filter(
+        (e) => e.type === "profile.update" && e.accountId === u.account.id,
+      ).length,
+      3,
+    );
   });
 });

@@ -186,7 +186,20 @@ export async function removeProfileImage(
       .where("account_id", "=", accountId)
       .executeTakeFirst();
     if (!user) throw new NotFoundError();
-    await trx.updateTable("accounts").set(patch).where("id", "=", accountId).execute();
+    const before = await trx
+      .selectFrom("accounts")
+      .select(["avatar_url", "header_url", "avatar_description", "header_description"])
+      .where("id", "=", accountId)
+      .executeTakeFirstOrThrow();
+    const set =
+      kind === "avatar"
+        ? before.avatar_url || before.avatar_description
+        : before.header_url || before.header_description;
+    // removing what is not there changes nothing, and tells no other server
+    if (set) {
+      await trx.updateTable("accounts").set(patch).where("id", "=", accountId).execute();
+      await federate(ctx, trx, { type: "profile.update", accountId });
+    }
     const account = await trx
       .selectFrom("accounts")
       .selectAll()
