@@ -4,9 +4,12 @@
  *   node bench/federation.ts [-- --activities 2000 --connections 16 --servers 200 --followers 10000]
  *
  * 1. Inbox: signed Create(Note) activities from an independent Fedify peer (this process) POSTed
- *    to the shared inbox; each is verified (HTTP signature, key ↔ actor binding, digest) before
- *    it is answered. Signing happens before the clock starts; keys are fetched once per actor.
- *    Prints verified activities/s, beside /healthz req/s on the same server in the same run.
+ *    to the shared inbox of a `torgai web` process (no worker: what is measured is the inbox
+ *    itself); each is verified (HTTP signature, key ↔ actor binding, digest, date) and queued
+ *    before it is answered. Signing happens before the clock starts; keys are fetched once per
+ *    actor. Prints verified activities/s, beside /healthz req/s on the same server.
+ *    Then `torgai all` on the same database processes what was queued: posts stored and
+ *    distributed per second.
  * 2. Fan-out: a local account followed by `followers` remote accounts spread over `servers`
  *    servers (fake shared inboxes on localhost ports that count what they receive); one post, and
  *    the time until every server's shared inbox has its Create.
@@ -28,6 +31,9 @@ const { values: args } = parseArgs({
     actors: { type: "string", default: "20" },
     servers: { type: "string", default: "200" },
     followers: { type: "string", default: "10000" },
+    // writes a V8 CPU profile of the server (.cpuprofile) into this directory
+    "cpu-prof": { type: "string" },
+    "skip-fanout": { type: "boolean", default: false },
   },
 });
 const N = Number(args.activities);
@@ -36,14 +42,12 @@ const SERVERS = Number(args.servers);
 const FOLLOWERS = Number(args.followers);
 
 const data = tempDir();
-const torgai = await startTorgai({
-  env: { TORGAI_DATA_DIR: data.path, TORGAI_ALLOW_PRIVATE_NETWORK: "1", LOG_LEVEL: "error" },
-});
-const { api, register } = apiClient(torgai.base);
+const env = { TORGAI_DATA_DIR: data.path, TORGAI_ALLOW_PRIVATE_NETWORK: "1", LOG_LEVEL: "error" };
+const nodeArgs = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`] : [];
+// the inbox alone: a web process without a worker (split SQLite allowed for this measurement)
+let torgai = await startTorgai({ mode: "web", nodeArgs, env: { ...env, TORGAI_ALLOW_SPLIT_SQLITE: "1" } });
+let { api, register } = apiClient(torgai.base);
 try {
-  const token = await register("lark");
-  const me = (await api("/api/v1/accounts/verify_credentials", { token })) as { id: string };
-
   // ---- 1. inbox
   const actorNames = Array.from({ length: Number(args.actors) }, (_, i) => `a${i}`);
   const peer = await startPeer(actorNames);
@@ -112,9 +116,47 @@ try {
       `(answers ${JSON.stringify(Object.fromEntries(statuses))}); /healthz ${health.requests.average.toFixed(0)} req/s; ` +
       `server RSS ${rssMb(torgai.child.pid ?? 0)} MB`,
   );
+  const fetches = [...peer.requests.paths.entries()].filter(([k]) => k.startsWith("GET"));
+  console.log(
+    `  (the peer answered ${fetches.reduce((n, [, c]) => n + c, 0)} fetches of actors and keys in all)`,
+  );
+
+  // ---- 1b. what the worker makes of them
+  const port = torgai.port;
+  await torgai.stop();
+  const processStart = performance.now();
+  torgai = await startTorgai({ port, env });
+  ({ api, register } = apiClient(torgai.base));
+  const store = await openStore({ url: `sqlite:${data.path}/torgai.db` });
+  let stored = 0;
+  for (;;) {
+    const row = await store.db
+      .selectFrom("statuses")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("local", "=", 0)
+      .executeTakeFirstOrThrow();
+    stored = Number(row.n);
+    if (stored >= N || performance.now() - processStart > 300_000) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await store.destroy();
+  const processSeconds = (performance.now() - processStart) / 1000;
+  console.log(
+    `processing: ${stored} posts stored and distributed in ${processSeconds.toFixed(2)} s (start-up included) = ` +
+      `${(stored / processSeconds).toFixed(0)} posts/s; server RSS ${rssMb(torgai.child.pid ?? 0)} MB`,
+  );
   await peer.stop();
 
   // ---- 2. fan-out
+  if (!args["skip-fanout"]) await fanOut();
+} finally {
+  await torgai.stop();
+  data.remove();
+}
+
+async function fanOut(): Promise<void> {
+  const token = await register("fan");
+  const me = (await api("/api/v1/accounts/verify_credentials", { token })) as { id: string };
   const received = new Map<number, number>();
   const servers: Server[] = [];
   const ports: number[] = [];
@@ -207,7 +249,4 @@ try {
       ` (${total} deliveries); server RSS ${rssMb(torgai.child.pid ?? 0)} MB`,
   );
   for (const s of servers) s.close();
-} finally {
-  await torgai.stop();
-  data.remove();
 }

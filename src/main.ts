@@ -6,6 +6,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type AppContext, closeContext, createContext } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { listenWhenMessagesWait } from "./jobs/message-listeners.ts";
 import type { RunningServer } from "./server.ts";
 
 export type ProcessMode = "all" | "web" | "worker";
@@ -66,7 +67,11 @@ export async function runProcess(mode: ProcessMode, config: Config): Promise<Run
     await closeContext(ctx);
     throw err;
   }
-  if (mode !== "web") ctx.queue.start(config.jobConcurrency);
+  if (mode !== "web") {
+    // Fedify is loaded when there is federation to do; this process then consumes its messages
+    if (config.federation) listenWhenMessagesWait(ctx, () => ctx.federation.listen());
+    ctx.queue.start(config.jobConcurrency);
+  }
   releaseStartupMemory();
   let stopping: Promise<void> | undefined;
   const stop = () => {

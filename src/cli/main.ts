@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from "../config.ts";
 import { main as runServerProcess } from "../main.ts";
 import { migrate, openStore } from "../store/db.ts";
 import { runAccountsCommand } from "./accounts.ts";
+import { runFederationCommand } from "./federation.ts";
 import { runLangCommand } from "./lang.ts";
 
 const USAGE = `Usage: torgai <command>
@@ -15,6 +16,7 @@ const USAGE = `Usage: torgai <command>
   worker              job worker only
   migrate             apply database migrations
   accounts <cmd>      create | list | approve | delete | 2fa   (torgai accounts --help)
+  federation <cmd>    instances | failures | dead | blocks | block | unblock (torgai federation help)
   lang <cmd>          translit | stem | detect | analyze        (stdin → stdout, line by line)`;
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -48,6 +50,20 @@ export async function runCli(argv: string[]): Promise<number> {
       );
       try {
         return await runAccountsCommand(ctx, rest, {
+          log: (s) => console.log(s),
+          error: (s) => console.error(s),
+        });
+      } finally {
+        await closeContext(ctx);
+      }
+    }
+    case "federation": {
+      if (rest.length === 0 || rest[0] === "--help" || rest[0] === "-h") rest.splice(0, rest.length, "help");
+      const ctx = await createContext(
+        loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" }),
+      );
+      try {
+        return await runFederationCommand(ctx, rest, {
           log: (s) => console.log(s),
           error: (s) => console.error(s),
         });

@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { createFederation, type Federation } from "@fedify/fedify";
 import { Object as APObject, Hashtag } from "@fedify/fedify/vocab";
-import { type AppContext, owned, resourceKey } from "../app.ts";
+import { type AppContext, owned, type ResourceKey, resourceKey } from "../app.ts";
 import {
   featuredTagNames,
   findLocalActor,
@@ -21,7 +21,7 @@ import {
   pinnedStatusIds,
 } from "../core/fediverse/objects.ts";
 import { Lru } from "../core/lru.ts";
-import { hasMessageListener } from "../jobs/message-listeners.ts";
+import { hasMessageListener, wantsAutoListen } from "../jobs/message-listeners.ts";
 import { toActivityForStatus } from "./activities.ts";
 import { toActor, toNote } from "./converters/to-as.ts";
 import {
@@ -221,7 +221,10 @@ const federationKey = resourceKey("federation", build);
 
 /** The context's federation, made on first use. */
 export function getFederation(ctx: AppContext): Federation<AppContext> {
-  return owned(ctx, federationKey);
+  const federation = owned(ctx, federationKey);
+  // a worker that has loaded Fedify anyway consumes its messages at once
+  if (wantsAutoListen(ctx) && !ctx.resources.has(listening as ResourceKey<unknown>)) owned(ctx, listening);
+  return federation;
 }
 
 const listening = resourceKey(
@@ -229,7 +232,7 @@ const listening = resourceKey(
   (ctx: AppContext) => {
     const abort = new AbortController();
     // registers the listener at once (mq.ts); resolves only when the signal aborts
-    getFederation(ctx)
+    owned(ctx, federationKey)
       .startQueue(ctx, { signal: abort.signal })
       .catch((err) => ctx.logger.error({ err }, "federation queue stopped"));
     return abort;

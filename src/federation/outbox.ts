@@ -22,6 +22,7 @@ import {
 } from "@fedify/fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { AppContext } from "../app.ts";
+import { mayDeliverTo } from "../core/fediverse/instances.ts";
 import {
   loadAccount,
   loadNoteData,
@@ -55,7 +56,14 @@ async function send(
   recipients: RemoteRecipient[],
   activity: Activity,
 ): Promise<void> {
-  const list = unique(recipients);
+  // suspended and unavailable servers get nothing (one check per server, not per follower)
+  const allowed = new Map<string, boolean>();
+  const list: RemoteRecipient[] = [];
+  for (const r of unique(recipients)) {
+    const host = new URL(r.sharedInbox ?? r.inbox).host;
+    if (!allowed.has(host)) allowed.set(host, await mayDeliverTo(ctx, host));
+    if (allowed.get(host)) list.push(r);
+  }
   if (list.length === 0) return;
   const fctx = getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
   await fctx.sendActivity({ identifier: sender.username }, list.map(asRecipient), activity, {

@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { AppContext } from "../app.ts";
 import { findAccountByUri, upsertRemoteAccount } from "../core/accounts/remote.ts";
 import { TorgaiError } from "../core/errors.ts";
+import { isDomainSuspended } from "../core/fediverse/instances.ts";
 import { findStatusByUri } from "../core/statuses/remote.ts";
 import type { Account, Status } from "../store/schema.ts";
 import { isActorObject, isPostObject, toRemoteActor } from "./converters/from-as.ts";
@@ -54,6 +55,7 @@ export async function actorByUri(
   if (known && (known.domain === "" || !opts.refresh)) return known;
   if (known && Date.now() - Date.parse(known.updated_at) < ACTOR_FRESH_MS) return known;
   if (new URL(href).origin === new URL(ctx.config.baseUrl).origin) return null;
+  if (await isDomainSuspended(ctx, new URL(href).host)) return known?.suspended_at ? null : known;
   let object: APObject | null = null;
   try {
     object = await fctx.lookupObject(href);
@@ -78,6 +80,7 @@ async function webfingerActorUri(ctx: AppContext, handle: string): Promise<strin
   const at = handle.lastIndexOf("@");
   const host = handle.slice(at + 1);
   if (at <= 0 || !/^[a-z0-9.-]+(:\d+)?$/i.test(host)) return null;
+  if (await isDomainSuspended(ctx, host)) return null;
   const fetch = guardedFetch(ctx.config);
   for (const scheme of ctx.config.allowPrivateNetwork ? ["https", "http"] : ["https"]) {
     const url = `${scheme}://${host}/.well-known/webfinger?resource=${encodeURIComponent(`acct:${handle}`)}`;
@@ -119,6 +122,7 @@ export async function objectByUrl(fctx: Context<AppContext>, url: string): Promi
   if (status) return { kind: "status", status };
   const account = await findAccountByUri(ctx, url);
   if (account) return { kind: "account", account };
+  if (URL.canParse(url) && (await isDomainSuspended(ctx, new URL(url).host))) return null;
   let object: APObject | null = null;
   try {
     object = await fctx.lookupObject(url);

@@ -7,8 +7,15 @@
 import type { MiddlewareHandler } from "hono";
 import type { HonoEnv } from "../api/context.ts";
 import type { AppContext } from "../app.ts";
+import { isDomainSuspended } from "../core/fediverse/instances.ts";
 
 const FEDERATION_PATH = /^\/(?:users\/[^/]+(?:\/.*)?|inbox|\.well-known\/webfinger)$/;
+
+/** The host of the key a request says it is signed with (draft-cavage keyId, RFC 9421 keyid). */
+function signerHost(header: string | undefined): string | null {
+  const m = header ? /key[iI]d="([^"]+)"/.exec(header) : null;
+  return m && URL.canParse(m[1]) ? new URL(m[1]).host : null;
+}
 
 function htmlPageOf(ctx: AppContext, url: string): string | null {
   const r = ctx.uris.parse(url);
@@ -20,6 +27,11 @@ function htmlPageOf(ctx: AppContext, url: string): string | null {
 export function federationMiddleware(ctx: AppContext): MiddlewareHandler<HonoEnv> {
   return async (c, next) => {
     if (!ctx.config.federation || !FEDERATION_PATH.test(c.req.path)) return next();
+    // a suspended server is refused before its signature is checked (no key is fetched from it)
+    if (c.req.method === "POST") {
+      const host = signerHost(c.req.header("signature") ?? c.req.header("signature-input"));
+      if (host && (await isDomainSuspended(ctx, host))) return c.json({ error: "Forbidden" }, 403);
+    }
     const { getFederation } = await import("./federation.ts");
     let fellThrough = false;
     const response = await getFederation(ctx).fetch(c.req.raw, {

@@ -5,12 +5,13 @@
 import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
+import { mayDeliverTo, recordDeliveryFailure, recordDomainAlive } from "../core/fediverse/instances.ts";
 import { outboundEventSchema } from "../core/fediverse/outbound.ts";
 import { deliverPush } from "../core/push/deliver.ts";
 import { expirePoll } from "../core/statuses/jobs.ts";
 import { publishScheduledStatus } from "../core/statuses/scheduled.ts";
 import { defineJob } from "./define.ts";
-import { dispatchMessage, hasMessageListener } from "./message-listeners.ts";
+import { dispatchMessage, messagesReady } from "./message-listeners.ts";
 
 const zId = z.string().regex(/^\d{1,20}$/, "not an id");
 const statusRef = z.object({ statusId: zId });
@@ -85,11 +86,23 @@ export const fedifyMessage = defineJob({
   }),
   // prefixed so Fedify's keys never share a lane with our own job keys
   orderingKey: (p) => (p.orderingKey === undefined ? undefined : `fedify:${p.orderingKey}`),
-  // a failure is retried by this queue (nativeRetrial, see src/federation/mq.ts). A worker that
-  // has not loaded Fedify yet (it is loaded on first use) starts its listener first.
+  // waits in the table until a listener is registered in this context (src/federation/mq.ts);
+  // a worker process starts one when messages wait (message-listeners.ts messagesReady)
+  ready: (ctx) => messagesReady(ctx),
+  // a failure is retried by this queue (nativeRetrial, see src/federation/mq.ts)
   handler: async (ctx, p) => {
-    if (!hasMessageListener(ctx)) await ctx.federation.listen();
-    await dispatchMessage(ctx, p.message);
+    // a delivery's outcome is the receiving server's health (torgai federation instances)
+    const inbox = (p.message as { type?: string; inbox?: string } | null)?.inbox;
+    const host = typeof inbox === "string" && URL.canParse(inbox) ? new URL(inbox).host : null;
+    // queued before a block or before the server was found gone: not sent
+    if (host && !(await mayDeliverTo(ctx, host))) return;
+    try {
+      await dispatchMessage(ctx, p.message);
+    } catch (err) {
+      if (host) await recordDeliveryFailure(ctx, host, String((err as Error)?.message ?? err));
+      throw err;
+    }
+    if (host) await recordDomainAlive(ctx, host);
   },
 });
 

@@ -44,3 +44,59 @@ export async function dispatchMessage(ctx: AppContext, message: unknown): Promis
   const handler = registry.handlers[registry.next++ % registry.handlers.length];
   await handler(message);
 }
+
+interface AutoListen {
+  start: (() => Promise<void>) | null;
+  probing: boolean;
+  lastProbe: number;
+}
+
+const autoListenKey = resourceKey<AutoListen>("fedify auto-listen", () => ({
+  start: null,
+  probing: false,
+  lastProbe: 0,
+}));
+
+/** How often a worker without a listener looks for waiting messages. */
+const PROBE_MS = 2_000;
+
+/**
+ * A worker process (torgai all | worker) consumes Fedify's messages, but Fedify (~65 MB) is loaded
+ * only when there is federation to do: `start` (which loads it and registers a listener) runs
+ * once a message is seen waiting, or as soon as this process builds its federation anyway.
+ */
+export function listenWhenMessagesWait(ctx: AppContext, start: () => Promise<void>): void {
+  owned(ctx, autoListenKey).start = start;
+}
+
+export function wantsAutoListen(ctx: AppContext): boolean {
+  return owned(ctx, autoListenKey).start !== null;
+}
+
+/** The `ready` of `fedify.message` jobs: a listener is there (or is being started for them). */
+export function messagesReady(ctx: AppContext): boolean {
+  if (hasMessageListener(ctx)) return true;
+  const auto = owned(ctx, autoListenKey);
+  const start = auto.start;
+  if (start && !auto.probing && Date.now() - auto.lastProbe >= PROBE_MS) {
+    auto.probing = true;
+    auto.lastProbe = Date.now();
+    void (async () => {
+      try {
+        const waiting = await ctx.db
+          .selectFrom("jobs")
+          .select("id")
+          .where("type", "=", "fedify.message")
+          .where("status", "=", "pending")
+          .limit(1)
+          .executeTakeFirst();
+        if (waiting) await start();
+      } catch (err) {
+        ctx.logger.warn({ err }, "starting the federation queue failed");
+      } finally {
+        auto.probing = false;
+      }
+    })();
+  }
+  return false;
+}

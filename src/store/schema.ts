@@ -531,6 +531,31 @@ export interface AccountDomainBlocksTable {
   created_at: Timestamp;
 }
 
+/** An admin's decision about another server (Mastodon's domain_blocks). */
+export interface DomainBlocksTable {
+  domain: string;
+  severity: "suspend" | "silence" | "noop";
+  reject_media: Bool;
+  reject_reports: Bool;
+  public_comment: string;
+  private_comment: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** How deliveries to another server fare. */
+export interface InstancesTable {
+  domain: string;
+  /** failed deliveries since the last success */
+  failures: Generated<number>;
+  first_failure_at: Timestamp | null;
+  last_failure_at: Timestamp | null;
+  last_error: string | null;
+  last_success_at: Timestamp | null;
+  /** set after days of failures: deliveries stop until the server is heard from */
+  unavailable_at: Timestamp | null;
+}
+
 export interface ReportsTable {
   id: string;
   account_id: string; // reporter
@@ -600,6 +625,8 @@ export interface Database {
   collections: CollectionsTable;
   collection_items: CollectionItemsTable;
   account_domain_blocks: AccountDomainBlocksTable;
+  domain_blocks: DomainBlocksTable;
+  instances: InstancesTable;
   reports: ReportsTable;
   push_subscriptions: PushSubscriptionsTable;
 }
@@ -629,3 +656,5 @@ export type Poll = Selectable<PollsTable>;
 export type Job = Selectable<JobsTable>;
 export type AccountKeys = Selectable<AccountKeysTable>;
 export type List = Selectable<ListsTable>;
+export type DomainBlock = Selectable<DomainBlocksTable>;
+export type InstanceRow = Selectable<InstancesTable>;

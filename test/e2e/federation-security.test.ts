@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { signRequest } from "@fedify/fedify";
 import { Create, Delete, Follow, Mention, Note, PUBLIC_COLLECTION, Tombstone } from "@fedify/fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
+import { blockDomain, unblockDomain } from "../../src/core/fediverse/instances.ts";
 import { eventually, type Instance, startInstance } from "../helpers/federation.ts";
 import { type Peer, startPeer } from "../helpers/fedify-peer.ts";
 import { STORES } from "../helpers/harness.ts";
@@ -205,6 +206,59 @@ for (const kind of STORES) {
       await t.ctx.queue.drain();
       assert.equal(await countRows(t, "statuses"), before);
       assert.equal((await vic.masto.v1.statuses.$select(own.id).fetch()).content.includes("менің"), true);
+    });
+
+    test("a suspended server is refused before its signature is checked and gets no deliveries", async () => {
+      const uma = await t.user({ username: "uma" });
+      // the peer follows uma (accepted), then its domain is suspended
+      await peer.send(
+        "peer",
+        { id: new URL(t.ctx.uris.actor("uma")), inboxId: new URL(t.ctx.uris.inbox("uma")) },
+        new Follow({
+          id: new URL(`${peer.origin}/follows/uma`),
+          actor: new URL(peer.actorUri("peer")),
+          object: new URL(t.ctx.uris.actor("uma")),
+        }),
+      );
+      await eventually(
+        async () => (await uma.masto.v1.accounts.$select(uma.account.id).fetch()).followersCount === 1,
+        15_000,
+        "peer follows uma",
+      );
+      await blockDomain(t.ctx, { domain: peer.domain, severity: "suspend" });
+      try {
+        const before = await countRows(t, "statuses");
+        const body = JSON.stringify(noteJson(peer, "blocked", t.ctx.uris.actor("uma"), "blocked"));
+        const pair = await peer.keyPair("mallory");
+        const signed = await signRequest(
+          new Request(t.ctx.uris.sharedInbox(), {
+            method: "POST",
+            headers: { "content-type": "application/activity+json" },
+            body,
+          }),
+          pair.privateKey,
+          new URL(`${peer.actorUri("mallory")}#main-key`),
+        );
+        const res = await fetch(signed);
+        assert.equal(res.status, 403);
+        await t.ctx.queue.drain();
+        assert.equal(await countRows(t, "statuses"), before);
+        // the follow ended with the suspension, and nothing is delivered to the peer
+        assert.equal((await uma.masto.v1.accounts.$select(uma.account.id).fetch()).followersCount, 0);
+        const deliveredBefore = peer.received.length;
+        await uma.masto.v1.statuses.create({ status: "ешкімге жетпейді", visibility: "public" });
+        await t.ctx.queue.drain();
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(peer.received.length, deliveredBefore);
+        const found = await uma.masto.v2.search.list({
+          q: `@peer@${peer.domain}`,
+          resolve: true,
+          type: "accounts",
+        });
+        assert.equal(found.accounts.length, 0, "a suspended server's accounts are not resolved");
+      } finally {
+        await unblockDomain(t.ctx, peer.domain);
+      }
     });
   });
 }

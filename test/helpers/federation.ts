@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { createRestAPIClient, type mastodon } from "masto";
 import type { AppContext } from "../../src/app.ts";
 import { closeContext } from "../../src/app.ts";
+import { listenWhenMessagesWait } from "../../src/jobs/message-listeners.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { createTestContext, createTestUser, type StoreKind, type TestUser } from "./harness.ts";
 
@@ -52,6 +53,8 @@ export async function startInstance(kind: StoreKind, config: Record<string, stri
     },
   });
   const server = await startServer(ctx, { port, host: "127.0.0.1" });
+  // as `torgai all` does: Fedify's messages are consumed here once there are any
+  listenWhenMessagesWait(ctx, () => ctx.federation.listen());
   ctx.queue.start(4, 50);
   const url = `http://${domain}`;
   let stopped = false;

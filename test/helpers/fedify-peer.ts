@@ -12,6 +12,8 @@ export interface Peer {
   origin: string;
   domain: string;
   federation: Federation<void>;
+  /** requests it answered (actor and key fetches among them) */
+  requests: { count: number; paths: Map<string, number> };
   /** activities its inboxes received, in order (as JSON-LD) */
   received: { path: string; activity: Record<string, unknown> }[];
   actorUri(name: string): string;
@@ -54,7 +56,11 @@ export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
       });
     });
 
+  const requests = { count: 0, paths: new Map<string, number>() };
   const server: Server = createServer(async (req, res) => {
+    requests.count++;
+    const key = `${req.method} ${(req.url ?? "").replace(/\/\d+/g, "/N")}`;
+    requests.paths.set(key, (requests.paths.get(key) ?? 0) + 1);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = `http://${req.headers.host}${req.url}`;
@@ -75,6 +81,7 @@ export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
     origin,
     domain: `127.0.0.1:${port}`,
     federation,
+    requests,
     received,
     actorUri: (name) => `${origin}/actors/${name}`,
     send: (name, recipient, activity) => ctxFor().sendActivity({ identifier: name }, recipient, activity),

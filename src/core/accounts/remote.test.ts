@@ -3,7 +3,12 @@ import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { remoteActor } from "../../../test/helpers/activitypub.ts";
 import { describeStores } from "../../../test/helpers/harness.ts";
-import { findAccountByKeyId, findAccountByUri, upsertRemoteAccount } from "./remote.ts";
+import {
+  findAccountByKeyId,
+  findAccountByUri,
+  findMentionedAccounts,
+  upsertRemoteAccount,
+} from "./remote.ts";
 
 describeStores("remote accounts", (get) => {
   test("a first sighting inserts the account with everything the actor says", async () => {
@@ -124,12 +129,44 @@ describeStores("remote accounts", (get) => {
     );
   });
 
-  test("movedTo points at the new account when we know it", async () => {
+  test("movedTo points at the new account when we know it and it names the old one as an alias", async () => {
     const ctx = get();
-    const target = await upsertRemoteAccount(ctx, remoteActor({ domain: "new.example" }));
-    const moved = await upsertRemoteAccount(ctx, remoteActor({ movedTo: target.uri }));
+    const old = remoteActor();
+    const target = await upsertRemoteAccount(
+      ctx,
+      remoteActor({ domain: "new.example", alsoKnownAs: [old.uri] }),
+    );
+    const moved = await upsertRemoteAccount(ctx, { ...old, movedTo: target.uri });
     assert.equal(moved.moved_to_account_id, target.id);
+    const claimed = await upsertRemoteAccount(ctx, remoteActor({ movedTo: target.uri }));
+    assert.equal(claimed.moved_to_account_id, null, "an alias the target does not confirm is not believed");
     const unknown = await upsertRemoteAccount(ctx, remoteActor({ movedTo: "https://nowhere.example/u/x" }));
     assert.equal(unknown.moved_to_account_id, null);
+  });
+
+  test("mention hrefs find accounts by id or profile page, local and remote, suspended ones left out", async () => {
+    const ctx = get();
+    const remote = await upsertRemoteAccount(ctx, remoteActor());
+    const suspended = await upsertRemoteAccount(ctx, remoteActor());
+    await ctx.db
+      .updateTable("accounts")
+      .set({ suspended_at: ctx.now().toISOString() })
+      .where("id", "=", suspended.id)
+      .execute();
+    const { createTestUser } = await import("../../../test/helpers/harness.ts");
+    const local = await createTestUser(ctx);
+    const found = await findMentionedAccounts(ctx, [
+      remote.uri,
+      local.account.url,
+      suspended.uri,
+      "https://nowhere.example/u/x",
+    ]);
+    assert.deepEqual(
+      [...found].map(([href, a]) => [href, a.id]),
+      [
+        [remote.uri, remote.id],
+        [local.account.url, local.account.id],
+      ],
+    );
   });
 });

@@ -21,6 +21,28 @@ export async function findAccountByUri(
   return (await db.selectFrom("accounts").selectAll().where("uri", "=", uri).executeTakeFirst()) ?? null;
 }
 
+/**
+ * Accounts for the `href`s of a post's mentions, in one query: an href may be the actor's id
+ * (Mastodon, GoToSocial) or its profile page (some servers), ours or a remote one; suspended
+ * accounts are left out (a mention of them notifies no one). Keys of the map are the hrefs given.
+ */
+export async function findMentionedAccounts(ctx: AppContext, hrefs: string[]): Promise<Map<string, Account>> {
+  const out = new Map<string, Account>();
+  const wanted = [...new Set(hrefs)].slice(0, 500);
+  if (wanted.length === 0) return out;
+  const rows = await ctx.db
+    .selectFrom("accounts")
+    .selectAll()
+    .where((eb) => eb.or([eb("uri", "in", wanted), eb("url", "in", wanted)]))
+    .where("suspended_at", "is", null)
+    .execute();
+  for (const href of wanted) {
+    const hit = rows.find((r) => r.uri === href) ?? rows.find((r) => r.url === href);
+    if (hit) out.set(href, hit);
+  }
+  return out;
+}
+
 /** The account whose RSA or Ed25519 key has this id (what a signature names), if known. */
 export async function findAccountByKeyId(ctx: AppContext, keyId: string): Promise<Account | null> {
   const row = await ctx.db
@@ -76,6 +98,20 @@ type ActorColumns = Omit<
   | "note_source"
 >;
 
+function aliases(account: Account): string[] {
+  try {
+    const list = JSON.parse(account.also_known_as) as unknown;
+    return Array.isArray(list) ? list.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The row's columns from the document. `movedTo` is believed, as Mastodon does, only when the
+ * account it names is known and names this actor among its aliases (anyone can claim to have
+ * moved to a popular account); following the move is the Move activity's business.
+ */
 async function actorColumns(ctx: AppContext, db: Db, actor: RemoteActor, now: string): Promise<ActorColumns> {
   const movedTo = actor.movedTo ? await findAccountByUri(ctx, actor.movedTo, db) : null;
   return {
@@ -105,8 +141,7 @@ async function actorColumns(ctx: AppContext, db: Db, actor: RemoteActor, now: st
     ed25519_public_key: actor.ed25519PublicKey,
     ed25519_key_id: actor.ed25519KeyId,
     also_known_as: JSON.stringify(actor.alsoKnownAs),
-    // a Move is applied by the Move activity (checked against alsoKnownAs); the profile only points
-    moved_to_account_id: movedTo?.id ? movedTo.id : null,
+    moved_to_account_id: movedTo && aliases(movedTo).includes(actor.uri) ? movedTo.id : null,
     fetched_at: now,
     updated_at: now,
   };

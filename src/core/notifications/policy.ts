@@ -7,6 +7,7 @@
 import type { AppContext } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { NotificationPolicyValue } from "../../store/schema.ts";
+import { domainBlockFor } from "../fediverse/instances.ts";
 
 export const POLICY_KEYS = [
   "for_not_following",
@@ -87,7 +88,8 @@ export type PolicyDecision = "accept" | "filter" | "drop";
 /**
  * What the recipient's policy does with a notification (blocks and mutes are checked before this,
  * by createNotification). Facts about the sender are looked up only when a policy needs them.
- * Limited ("silenced") accounts arrive with moderation; until then nobody is limited.
+ * Limited ("silenced") accounts: those of a silenced domain (per-account silencing arrives with
+ * moderation).
  */
 export async function decideNotification(
   ctx: AppContext,
@@ -112,7 +114,7 @@ export async function decideNotification(
     trx
       .selectFrom("accounts as a")
       .leftJoin("users as u", "u.account_id", "a.id")
-      .select(["a.created_at", "a.bot", "u.role"])
+      .select(["a.created_at", "a.bot", "a.domain", "u.role"])
       .where("a.id", "=", n.fromId)
       .executeTakeFirst(),
   );
@@ -139,7 +141,11 @@ export async function decideNotification(
     const a = await sender();
     return !!a && Date.parse(a.created_at) > now - NEW_ACCOUNT_MS;
   };
-  const limited = async () => false;
+  const limited = async () => {
+    const domain = (await sender())?.domain;
+    // inside the caller's transaction (on SQLite another connection would wait for it forever)
+    return !!domain && (await domainBlockFor(ctx, domain, trx))?.severity === "silence";
+  };
   const bot = async () => !!(await sender())?.bot;
   const privateMention = lazy(() => isUnansweredPrivateMention(trx, n));
 

@@ -89,6 +89,28 @@ describeStores("remote interactions", (get) => {
     assert.deepEqual(await homeIds(ctx, follower.account.id), []);
   });
 
+  test("an Announce of one remote account's post by another reaches the booster's local followers", async () => {
+    const ctx = get();
+    const author = await upsertRemoteAccount(ctx, remoteActor({ domain: "a.example" }));
+    const booster = await upsertRemoteAccount(ctx, remoteActor({ domain: "b.example" }));
+    const follower = await createTestUser(ctx);
+    await followById(ctx, follower.account.id, booster.id);
+    const original = await insertStatus(ctx, author.id, { local: 0, uri: `${author.uri}/statuses/1` });
+    const { status } = await ingestRemoteReblog(ctx, {
+      uri: activity(booster.uri, "announces"),
+      accountId: booster.id,
+      statusId: original.id,
+      visibility: "unlisted",
+    });
+    assert.equal(status.visibility, "unlisted");
+    await ctx.queue.drain();
+    assert.deepEqual(await homeIds(ctx, follower.account.id), [status.id]);
+    const res = await follower.api("/api/v1/timelines/home");
+    const body = (await res.json()) as { reblog: { uri: string; account: { acct: string } } | null }[];
+    assert.equal(body[0]?.reblog?.uri, original.uri);
+    assert.equal(body[0]?.reblog?.account.acct, `${author.username}@a.example`);
+  });
+
   test("private and direct posts cannot be announced, nor posts the booster cannot see", async () => {
     const ctx = get();
     const author = await createTestUser(ctx);

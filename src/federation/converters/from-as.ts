@@ -32,6 +32,7 @@ import {
   type RemoteNote,
   type RemotePoll,
 } from "../../core/remote/types.ts";
+import { escapeHtml } from "../../core/text/escape.ts";
 import { htmlToPlainText, safeHttpUrl, sanitizeRemoteHtml } from "../../core/text/sanitize.ts";
 import type { Visibility } from "../../core/visibility.ts";
 import {
@@ -232,10 +233,8 @@ export async function toRemoteNote(post: PostObject, opts: NoteOptions): Promise
   let content = sanitizeRemoteHtml(html);
   const title = str(post.name);
   if ((post instanceof Article || post instanceof Page) && title) {
-    const escaped = sanitizeRemoteHtml(
-      `<p><strong>${htmlToPlainText(title).replace(/[<>&]/g, "")}</strong></p>`,
-    );
-    content = escaped + content;
+    const heading = escapeHtml(cut(htmlToPlainText(title), REMOTE_CAPS.summaryChars));
+    content = `<p><strong>${heading}</strong></p>${content}`;
   }
 
   const g = getterOptions(opts);

@@ -21,6 +21,7 @@ import {
 import type { AppContext } from "../../app.ts";
 import { findAccountByUri } from "../../core/accounts/remote.ts";
 import { TorgaiError } from "../../core/errors.ts";
+import { isDomainSuspended, markHeardFrom } from "../../core/fediverse/instances.ts";
 import { findLocalActor } from "../../core/fediverse/objects.ts";
 import {
   receiveBlock,
@@ -56,6 +57,8 @@ async function localActorOf(fctx: Ctx, uri: URL | null): Promise<Account | null>
 /** The sender, stored (Fedify has already tied the signature to this actor). */
 async function senderOf(fctx: Ctx, actorId: URL | null): Promise<Account | null> {
   if (!actorId) return null;
+  if (await isDomainSuspended(fctx.data, actorId.host)) return null;
+  await markHeardFrom(fctx.data, actorId.host);
   const account = await actorByUri(fctx, actorId);
   return account && account.domain !== "" ? account : null;
 }
@@ -152,6 +155,7 @@ export function registerInbox(federation: Federation<AppContext>): void {
       const objectId = del.objectId?.href;
       if (!objectId || !del.actorId) return;
       // the account deleting itself: known accounts only (never fetch a deleted actor)
+      if (await isDomainSuspended(fctx.data, del.actorId.host)) return;
       const sender = await findAccountByUri(fctx.data, del.actorId.href);
       if (!sender || sender.domain === "") return;
       if (objectId === sender.uri) return; // account deletion: handled with moderation

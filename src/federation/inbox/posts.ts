@@ -6,7 +6,7 @@
  */
 import type { Context } from "@fedify/fedify";
 import type { AppContext } from "../../app.ts";
-import { findAccountByUri } from "../../core/accounts/remote.ts";
+import { findMentionedAccounts } from "../../core/accounts/remote.ts";
 import { TorgaiError } from "../../core/errors.ts";
 import { findStatusByUri, ingestRemoteNote, updateRemoteNote } from "../../core/statuses/remote.ts";
 import type { Status } from "../../store/schema.ts";
@@ -57,8 +57,12 @@ export async function ingestPost(
 
   const mentionIds: string[] = [];
   let fetched = 0;
+  const known = await findMentionedAccounts(
+    ctx,
+    note.mentions.map((m) => m.href),
+  );
   for (const m of note.mentions) {
-    let account = await findAccountByUri(ctx, m.href);
+    let account = known.get(m.href) ?? null;
     if (!account && fetched < MAX_MENTION_FETCHES) {
       fetched++;
       account = await actorByUri(fctx, m.href);
