@@ -142,7 +142,7 @@ function lazyFederation(ctx: AppContext): FederationPort {
       if (!(await hasRemoteAudience(ctx, event))) return;
       await (await port()).deliver(event);
     },
-    resolveAccount: async (acct) => (await port()).resolveAccount(acct),
+    resolveAccount: async (acct, opts) => (await port()).resolveAccount(acct, opts),
     resolveUrl: async (url) => (await port()).resolveUrl(url),
     listen: async () => (await port()).listen(),
   };

@@ -41,6 +41,8 @@ const EnvSchema = z.object({
     .refine((list) => list.every((e) => isIP(e.split("/")[0]) !== 0), "must be IP addresses or CIDR ranges"),
   /** federation over ActivityPub (on by default; off keeps the server to itself) */
   TORGAI_FEDERATION: bool.default(true),
+  /** how long remote votes on a local poll are gathered before its counts are federated (ms) */
+  TORGAI_POLL_UPDATE_DEBOUNCE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   TORGAI_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** outgoing mail: a URL (smtp://user:pass@host:587, smtps://… for implicit TLS) or the parts */
   TORGAI_SMTP_URL: z
@@ -85,6 +87,8 @@ export type Config = {
   registrations: "open" | "approval" | "closed";
   /** ActivityPub federation: deliveries, inboxes and remote lookups */
   federation: boolean;
+  /** remote votes on a local poll gathered this long before one Update(Question) is sent */
+  pollUpdateDebounceMs: number;
   maxStatusChars: number;
   maxPollOptions: number;
   /** distinct accounts one post may mention */
@@ -176,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     contactEmail: e.TORGAI_CONTACT_EMAIL,
     registrations: e.TORGAI_REGISTRATIONS,
     federation: e.TORGAI_FEDERATION,
+    pollUpdateDebounceMs: e.TORGAI_POLL_UPDATE_DEBOUNCE_MS,
     maxStatusChars: e.TORGAI_MAX_STATUS_CHARS,
     maxPollOptions: e.TORGAI_MAX_POLL_OPTIONS,
     maxMentions: e.TORGAI_MAX_MENTIONS,

@@ -70,3 +70,24 @@ storeTest("torgai accounts: create, list, approve, 2fa, delete", async (ctx) => 
   assert.equal((await run(ctx, "frobnicate")).code, 2);
   assert.equal((await run(ctx)).code, 2);
 });
+
+storeTest("torgai accounts alias and move: local aliases, refusals with exit codes", async (ctx) => {
+  for (const u of ["oldme", "newme"]) assert.equal((await run(ctx, "create", "--username", u)).code, 0);
+  assert.equal((await run(ctx, "alias", "--username", "newme")).code, 2, "needs --add or --remove");
+  assert.equal((await run(ctx, "alias", "--username", "newme", "--add", "ghost")).code, 1, "unknown account");
+  assert.equal((await run(ctx, "move", "--from", "oldme", "--to", "newme")).code, 1, "not an alias yet");
+  const aliased = await run(ctx, "alias", "--username", "newme", "--add", "oldme");
+  assert.equal(aliased.code, 0);
+  assert.deepEqual(aliased.logs, [ctx.uris.actor("oldme")]);
+  const moved = await run(ctx, "move", "--from", "oldme", "--to", "newme");
+  assert.equal(moved.code, 0, moved.errors.join());
+  assert.deepEqual(moved.logs, ["Moved oldme to newme"]);
+  const rows = await ctx.db
+    .selectFrom("accounts")
+    .select(["username", "id", "moved_to_account_id"])
+    .where("username", "in", ["oldme", "newme"])
+    .execute();
+  const by = new Map(rows.map((r) => [r.username, r]));
+  assert.equal(by.get("oldme")?.moved_to_account_id, by.get("newme")?.id);
+  assert.deepEqual((await run(ctx, "alias", "--username", "newme", "--remove", "oldme")).logs, []);
+});

@@ -5,6 +5,7 @@ import { approveUser, findLocalUserByUsername, listLocalUsers, userStatus } from
 import { enqueueConfirmationMail } from "../core/accounts/confirmation.ts";
 import { createLocalAccount } from "../core/accounts/create.ts";
 import { deleteAccount } from "../core/accounts/delete.ts";
+import { changeAlias, moveLocalAccount, resolveAccountForMove } from "../core/accounts/move.ts";
 import { revokeUserTokens } from "../core/auth/tokens.ts";
 import { beginTotpEnrolment, confirmTotp, disableTotp } from "../core/auth/totp.ts";
 import { TorgaiError } from "../core/errors.ts";
@@ -19,7 +20,13 @@ const USAGE = `Usage: torgai accounts <command> [options]
                              create a local account (prints its id; a password is generated if omitted)
   list                       one line per local account: username, email, role, status
   approve --username U       approve an account registered while sign-ups need approval
-  delete --username U        delete an account with its statuses and relationships
+  delete --username U        delete an account with its statuses and relationships (servers
+                             that knew it hear a Delete)
+  alias --username U --add H | --remove H
+                             list (or stop listing) the account H (user@domain) as another
+                             account of U, so that H may move to U; prints the aliases
+  move --from U --to H       move U to the account H, which must list U as an alias: U's
+                             followers everywhere are asked to follow H
   2fa enable --username U    start TOTP enrolment: prints the secret and otpauth:// URI
   2fa confirm --username U --code C
                              finish enrolment with a code from the authenticator app
@@ -98,6 +105,30 @@ export async function runAccountsCommand(ctx: AppContext, argv: string[], out: C
         await revokeUserTokens(ctx, user.id);
         const { statuses } = await deleteAccount(ctx, account.id);
         out.log(`Deleted ${account.username} (${statuses} statuses)`);
+        return 0;
+      }
+      case "alias": {
+        const { values } = parse(rest, {
+          username: { type: "string" },
+          add: { type: "string" },
+          remove: { type: "string" },
+        });
+        const { account } = await findLocalUserByUsername(ctx, required(values, "username"));
+        const add = typeof values.add === "string" ? values.add : null;
+        const remove = typeof values.remove === "string" ? values.remove : null;
+        if (!add === !remove) throw new UsageError("alias needs one of --add or --remove");
+        const alias = await resolveAccountForMove(ctx, (add ?? remove) as string);
+        const list = await changeAlias(ctx, account.id, alias, add ? "add" : "remove");
+        for (const uri of list) out.log(uri);
+        return 0;
+      }
+      case "move": {
+        const { values } = parse(rest, { from: { type: "string" }, to: { type: "string" } });
+        const { account } = await findLocalUserByUsername(ctx, required(values, "from"));
+        const target = await resolveAccountForMove(ctx, required(values, "to"));
+        await moveLocalAccount(ctx, account.id, target);
+        const acct = target.domain ? `${target.username}@${target.domain}` : target.username;
+        out.log(`Moved ${account.username} to ${acct}`);
         return 0;
       }
       case "2fa": {

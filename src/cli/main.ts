@@ -15,7 +15,7 @@ const USAGE = `Usage: torgai <command>
   web                 web server only
   worker              job worker only
   migrate             apply database migrations
-  accounts <cmd>      create | list | approve | delete | 2fa   (torgai accounts --help)
+  accounts <cmd>      create | list | approve | delete | alias | move | 2fa   (torgai accounts --help)
   federation <cmd>    instances | failures | dead | blocks | block | unblock (torgai federation help)
   lang <cmd>          translit | stem | detect | analyze        (stdin → stdout, line by line)`;
 

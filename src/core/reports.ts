@@ -1,11 +1,14 @@
 /**
- * Reports (POST /api/v1/reports): stored for moderators with the reported statuses. The admin side
- * (listing, resolving, notifying moderators) arrives with the moderation tools.
+ * Reports (POST /api/v1/reports): stored for moderators with the reported statuses; one about a
+ * remote account can be forwarded to its server (a Flag), and other servers' Flags about our
+ * accounts become reports here (core/reports-remote.ts). The admin side (resolving, notifying
+ * moderators) arrives with the moderation tools; `listReports` is what it reads.
  */
-import type { AppContext } from "../app.ts";
+import { type AppContext, transaction } from "../app.ts";
 import type { Account } from "../store/schema.ts";
 import { getAccount } from "./accounts/lookup.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
+import { federate } from "./fediverse/outbound.ts";
 import { visibleTo } from "./visibility.ts";
 
 export const REPORT_CATEGORIES = ["spam", "legal", "violation", "other"] as const;
@@ -56,30 +59,83 @@ export async function createReport(
   if (input.ruleIds.length) throw new ValidationError("Validation failed: Rule ids are not valid rules");
   const category: ReportCategory = input.category ?? "other";
   if (category === "violation") throw new ValidationError("Validation failed: Rules can't be blank");
+  const id = ctx.ids();
+  // a report about a remote account may be forwarded to its server (a Flag from our instance actor)
+  const forwarded = input.forward && target.domain !== "" && ctx.config.federation;
   const row = {
-    id: ctx.ids(),
+    id,
     account_id: reporterId,
     target_account_id: target.id,
     status_ids: JSON.stringify(statusIds),
     rule_ids: "[]",
     comment: input.comment,
     category,
-    // nothing to forward to until federation arrives; the wish is recorded
-    forward: input.forward && target.domain !== "" ? 1 : 0,
+    forward: forwarded ? 1 : 0,
     action_taken_at: null,
     created_at: ctx.now().toISOString(),
+    uri: forwarded ? ctx.uris.report(id) : null,
   };
-  await ctx.db.insertInto("reports").values(row).execute();
-  ctx.logger.info({ reportId: row.id, targetAccountId: target.id }, "report filed");
+  await transaction(ctx, async (trx) => {
+    await trx.insertInto("reports").values(row).execute();
+    if (forwarded) await federate(ctx, trx, { type: "flag", accountId: reporterId, reportId: id });
+  });
+  ctx.logger.info({ reportId: row.id, targetAccountId: target.id, forwarded }, "report filed");
   return {
     id: row.id,
     category,
     comment: row.comment,
-    forwarded: false,
+    forwarded,
     statusIds,
     ruleIds: [],
     createdAt: row.created_at,
     actionTakenAt: null,
     target,
   };
+}
+
+export interface ReportRow {
+  id: string;
+  reporter: Account;
+  target: Account;
+  statusIds: string[];
+  comment: string;
+  category: ReportCategory;
+  forwarded: boolean;
+  /** the Flag's id (forwarded or received), null for a local report kept here */
+  uri: string | null;
+  createdAt: string;
+}
+
+/** Open reports, newest first, for the instance's moderators. */
+export async function listReports(ctx: AppContext, opts: { limit?: number } = {}): Promise<ReportRow[]> {
+  const rows = await ctx.db
+    .selectFrom("reports")
+    .selectAll()
+    .where("action_taken_at", "is", null)
+    .orderBy("id", "desc")
+    .limit(Math.min(opts.limit ?? 40, 200))
+    .execute();
+  const ids = [...new Set(rows.flatMap((r) => [r.account_id, r.target_account_id]))];
+  const accounts = ids.length
+    ? await ctx.db.selectFrom("accounts").selectAll().where("id", "in", ids).execute()
+    : [];
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const out: ReportRow[] = [];
+  for (const r of rows) {
+    const reporter = byId.get(r.account_id);
+    const target = byId.get(r.target_account_id);
+    if (!reporter || !target) continue;
+    out.push({
+      id: r.id,
+      reporter,
+      target,
+      statusIds: JSON.parse(r.status_ids) as string[],
+      comment: r.comment,
+      category: r.category,
+      forwarded: !!r.forward,
+      uri: r.uri,
+      createdAt: r.created_at,
+    });
+  }
+  return out;
 }

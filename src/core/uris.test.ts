@@ -14,6 +14,9 @@ test("local URLs are built under the base URL and parsed back", () => {
   assert.deepEqual(uris.parse(uris.post("aigul", "5")), { kind: "post", username: "aigul", id: "5" });
   assert.deepEqual(uris.parse(uris.profile("aigul")), { kind: "profile", username: "aigul" });
   assert.deepEqual(uris.parse(uris.tag("мектеп")), { kind: "tag", name: "мектеп" });
+  assert.equal(uris.instanceActor(), "https://torgai.kz/actor");
+  assert.deepEqual(uris.parse(uris.instanceActor()), { kind: "instance-actor" });
+  assert.deepEqual(uris.parse(uris.report("77")), { kind: "report", id: "77" });
 });
 
 test("foreign origins, unknown paths and malformed URLs are not ours", () => {

@@ -6,6 +6,8 @@
 
 export type LocalResource =
   | { kind: "actor"; username: string }
+  | { kind: "instance-actor" }
+  | { kind: "report"; id: string }
   | { kind: "status"; username: string; id: string }
   | { kind: "activity"; username: string; id: string }
   | { kind: "tag"; name: string }
@@ -27,6 +29,15 @@ export interface LocalUris {
   /** a Mastodon 4.6 collection of a local account (ids are digits: no clash with featured, tags) */
   collection(username: string, id: string): string;
   sharedInbox(): string;
+  /**
+   * The instance actor (an Application named after the domain, Mastodon's `/actor`): it signs
+   * fetches of remote objects and the Flags of forwarded reports.
+   */
+  instanceActor(): string;
+  /** the key id of the instance actor's RSA key */
+  instanceActorKey(): string;
+  /** the id of a forwarded report's Flag activity */
+  report(id: string): string;
   /** the Note id of a local status */
   status(username: string, id: string): string;
   /** the human page of a local status (`/@username/:id`) */
@@ -51,6 +62,8 @@ const USER = "([A-Za-z0-9_]+)";
 const ID = "(\\d{1,20})";
 const PATTERNS: [RegExp, (m: RegExpExecArray) => LocalResource][] = [
   [new RegExp(`^/users/${USER}$`), (m) => ({ kind: "actor", username: m[1] })],
+  [/^\/actor$/, () => ({ kind: "instance-actor" })],
+  [new RegExp(`^/reports/${ID}$`), (m) => ({ kind: "report", id: m[1] })],
   [new RegExp(`^/users/${USER}/statuses/${ID}$`), (m) => ({ kind: "status", username: m[1], id: m[2] })],
   [
     new RegExp(`^/users/${USER}/statuses/${ID}/activity$`),
@@ -78,6 +91,9 @@ export function localUris(baseUrl: string): LocalUris {
     featuredTags: (username) => `${actor(username)}/collections/tags`,
     collection: (username, id) => `${actor(username)}/collections/${id}`,
     sharedInbox: () => `${base}/inbox`,
+    instanceActor: () => `${base}/actor`,
+    instanceActorKey: () => `${base}/actor#main-key`,
+    report: (id) => `${base}/reports/${id}`,
     status,
     post: (username, id) => `${base}/@${username}/${id}`,
     activity: (username, id) => `${status(username, id)}/activity`,

@@ -58,3 +58,25 @@ export function toUpdateForStatus(uris: LocalUris, data: NoteData): Update {
     ccs,
   });
 }
+
+/**
+ * A poll's new counts: Update(Question) without an edit. Each carries its own id (`nonce`): a
+ * server drops an activity id it has seen, and the same post's counts change many times.
+ */
+export function toPollUpdate(uris: LocalUris, data: NoteData, nonce: string): Update {
+  const { status, author } = data;
+  const { tos, ccs } = addressing(
+    uris,
+    author.username,
+    status.visibility,
+    data.mentions.map((m) => m.uri),
+  );
+  return new Update({
+    id: new URL(`${status.uri}#updates/poll/${nonce}`),
+    actor: new URL(author.uri),
+    object: toNote(uris, data),
+    published: Temporal.Now.instant(),
+    tos,
+    ccs,
+  });
+}

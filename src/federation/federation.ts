@@ -10,11 +10,13 @@ import { type AppContext, owned, type ResourceKey, resourceKey } from "../app.ts
 import {
   featuredTagNames,
   findLocalActor,
+  findLocalActorOrGone,
   findLocalStatus,
   followerRecipients,
   followUris,
   isFollowedBy,
   isMentioned,
+  loadAccount,
   loadNoteData,
   localPrivateKeys,
   outboxStatusIds,
@@ -100,13 +102,17 @@ function build(ctx: AppContext): Federation<AppContext> {
 
   federation
     .setActorDispatcher("/users/{identifier}", async (fctx, identifier) => {
-      const account = await findLocalActor(fctx.data, identifier);
+      const account = await findLocalActorOrGone(fctx.data, identifier);
       if (!account) return null;
       const keys = await fctx.getActorKeyPairs(identifier);
-      return toActor(fctx.data.uris, account, keys);
+      const movedTo = account.moved_to_account_id
+        ? await loadAccount(fctx.data, account.moved_to_account_id)
+        : null;
+      return toActor(fctx.data.uris, account, keys, { movedToUri: movedTo?.uri ?? null });
     })
     .setKeyPairsDispatcher(async (fctx, identifier) => {
-      const account = await findLocalActor(fctx.data, identifier);
+      // a deleted account keeps signing its last deliveries (the Delete of itself)
+      const account = await findLocalActorOrGone(fctx.data, identifier);
       if (!account) return [];
       return keyPairsOf(fctx.data, account.id, account.public_key_pem, account.ed25519_public_key);
     })

@@ -11,9 +11,12 @@ import {
   Block,
   Create,
   Delete,
+  Flag,
   Follow,
   Like,
+  Move,
   Note,
+  PUBLIC_COLLECTION,
   type Recipient,
   Reject,
   Tombstone,
@@ -31,10 +34,13 @@ import {
   remoteRecipients,
 } from "../core/fediverse/objects.ts";
 import type { OutboundEvent } from "../core/fediverse/outbound.ts";
+import { remoteVoterIds } from "../core/fediverse/recipients.ts";
+import { loadFlagData } from "../core/reports-remote.ts";
 import type { Account } from "../store/schema.ts";
-import { toActivityForStatus, toUpdateForStatus } from "./activities.ts";
+import { toActivityForStatus, toPollUpdate, toUpdateForStatus } from "./activities.ts";
 import { toActor } from "./converters/to-as.ts";
 import { getFederation } from "./federation.ts";
+import { instanceSender } from "./instance-actor.ts";
 
 function asRecipient(r: RemoteRecipient): Recipient {
   return {
@@ -50,9 +56,10 @@ function unique(list: RemoteRecipient[]): RemoteRecipient[] {
   return [...seen.values()];
 }
 
+/** `sender`: a local account, or the instance actor (forwarded reports). */
 async function send(
   ctx: AppContext,
-  sender: Account,
+  sender: Account | "instance",
   recipients: RemoteRecipient[],
   activity: Activity,
 ): Promise<void> {
@@ -66,11 +73,12 @@ async function send(
   }
   if (list.length === 0) return;
   const fctx = getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
-  await fctx.sendActivity({ identifier: sender.username }, list.map(asRecipient), activity, {
+  const identity = sender === "instance" ? await instanceSender(ctx) : { identifier: sender.username };
+  await fctx.sendActivity(identity, list.map(asRecipient), activity, {
     preferSharedInbox: true,
     excludeBaseUris: [new URL(ctx.config.baseUrl)],
     // deliveries to one inbox keep the order of one actor's activities
-    orderingKey: sender.uri,
+    orderingKey: sender === "instance" ? ctx.uris.instanceActor() : sender.uri,
   });
 }
 
@@ -78,7 +86,12 @@ const local = (a: Account): boolean => a.domain === "";
 
 export async function deliver(ctx: AppContext, event: OutboundEvent): Promise<void> {
   const sender = await loadAccount(ctx, event.accountId);
-  if (!sender || !local(sender) || sender.suspended_at) return;
+  if (!sender || !local(sender)) return;
+  // a deleted account's last word is its Delete (its keys outlive it for that); a report is
+  // forwarded in the instance's name, whoever filed it
+  if (event.type === "account.delete") return deliverAccountDelete(ctx, sender, event.recipients);
+  if (event.type === "flag") return deliverFlag(ctx, event.reportId);
+  if (sender.suspended_at) return;
   const actor = new URL(sender.uri);
   switch (event.type) {
     case "status.create":
@@ -178,13 +191,38 @@ export async function deliver(ctx: AppContext, event: OutboundEvent): Promise<vo
     case "profile.update": {
       const fctx = getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
       const keys = await fctx.getActorKeyPairs(sender.username);
+      const movedTo = sender.moved_to_account_id ? await loadAccount(ctx, sender.moved_to_account_id) : null;
       const activity = new Update({
         id: new URL(`${sender.uri}#updates/${Date.parse(sender.updated_at)}`),
         actor,
-        object: toActor(ctx.uris, sender, keys),
+        object: toActor(ctx.uris, sender, keys, { movedToUri: movedTo?.uri ?? null }),
         published: Temporal.Instant.from(sender.updated_at),
       });
       await send(ctx, sender, await remoteFollowers(ctx, sender.id), activity);
+      return;
+    }
+    case "poll.update": {
+      const data = await loadNoteData(ctx, event.statusId);
+      if (!data?.poll || data.author.id !== sender.id || data.status.reblog_of_id) return;
+      const { status } = data;
+      const recipients = [
+        ...(status.visibility === "direct" ? [] : await remoteFollowers(ctx, sender.id)),
+        ...(await remoteRecipients(ctx, [
+          ...data.mentions.filter((m) => !m.local).map((m) => m.accountId),
+          ...(await remoteVoterIds(ctx.db, data.poll.poll.id)),
+        ])),
+      ];
+      await send(ctx, sender, recipients, toPollUpdate(ctx.uris, data, ctx.ids()));
+      return;
+    }
+    case "account.move": {
+      const move = new Move({
+        id: new URL(`${sender.uri}#moves/${Date.parse(sender.updated_at)}`),
+        actor,
+        object: actor,
+        target: new URL(event.targetUri),
+      });
+      await send(ctx, sender, await remoteFollowers(ctx, sender.id), move);
       return;
     }
     case "poll.vote": {
@@ -217,4 +255,34 @@ export async function deliver(ctx: AppContext, event: OutboundEvent): Promise<vo
       return;
     }
   }
+}
+
+/** Delete(actor) to the servers that knew the account; signed with the keys it kept for this. */
+async function deliverAccountDelete(
+  ctx: AppContext,
+  sender: Account,
+  recipients: RemoteRecipient[],
+): Promise<void> {
+  const actor = new URL(sender.uri);
+  const activity = new Delete({
+    id: new URL(`${sender.uri}#delete`),
+    actor,
+    object: actor,
+    to: PUBLIC_COLLECTION,
+  });
+  await send(ctx, sender, recipients, activity);
+}
+
+/** A forwarded report: Flag of the account and its reported posts, from the instance actor. */
+async function deliverFlag(ctx: AppContext, reportId: string): Promise<void> {
+  const flag = await loadFlagData(ctx, reportId);
+  if (!flag) return;
+  const activity = new Flag({
+    id: new URL(flag.uri),
+    actor: new URL(ctx.uris.instanceActor()),
+    objects: [new URL(flag.target.uri), ...flag.statusUris.map((u) => new URL(u))],
+    content: flag.comment,
+    to: new URL(flag.target.uri),
+  });
+  await send(ctx, "instance", await remoteRecipients(ctx, [flag.target.id]), activity);
 }

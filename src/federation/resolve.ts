@@ -16,6 +16,15 @@ import type { Account, Status } from "../store/schema.ts";
 import { isActorObject, isPostObject, toRemoteActor } from "./converters/from-as.ts";
 import { guardedFetch } from "./fetch-guard.ts";
 import { ingestPost } from "./inbox/posts.ts";
+import { instanceDocumentLoader } from "./instance-actor.ts";
+
+/**
+ * An object fetched with a GET signed by the instance actor: servers in authorized-fetch mode
+ * (Mastodon's secure mode, GoToSocial) answer nothing else.
+ */
+export async function signedLookup(fctx: Context<AppContext>, uri: string): Promise<APObject | null> {
+  return fctx.lookupObject(uri, { documentLoader: await instanceDocumentLoader(fctx) });
+}
 
 /** An account whose profile was fetched within this long is not fetched again for an activity. */
 const ACTOR_FRESH_MS = 24 * 60 * 60 * 1000;
@@ -47,18 +56,20 @@ export async function storeActor(
 export async function actorByUri(
   fctx: Context<AppContext>,
   uri: URL | string,
-  opts: { refresh?: boolean } = {},
+  /** `true`: fetched again when a day old; `"always"`: fetched again now (a Move's target) */
+  opts: { refresh?: boolean | "always" } = {},
 ): Promise<Account | null> {
   const ctx = fctx.data;
   const href = typeof uri === "string" ? uri : uri.href;
   const known = await findAccountByUri(ctx, href);
   if (known && (known.domain === "" || !opts.refresh)) return known;
-  if (known && Date.now() - Date.parse(known.updated_at) < ACTOR_FRESH_MS) return known;
+  if (known && opts.refresh !== "always" && Date.now() - Date.parse(known.updated_at) < ACTOR_FRESH_MS)
+    return known;
   if (new URL(href).origin === new URL(ctx.config.baseUrl).origin) return null;
   if (await isDomainSuspended(ctx, new URL(href).host)) return known?.suspended_at ? null : known;
   let object: APObject | null = null;
   try {
-    object = await fctx.lookupObject(href);
+    object = await signedLookup(fctx, href);
   } catch (err) {
     ctx.logger.debug({ err, uri: href }, "remote actor lookup failed");
   }
@@ -104,12 +115,16 @@ async function webfingerActorUri(ctx: AppContext, handle: string): Promise<strin
 }
 
 /** `user@domain` resolved by WebFinger to a stored account. */
-export async function actorByHandle(fctx: Context<AppContext>, handle: string): Promise<Account | null> {
+export async function actorByHandle(
+  fctx: Context<AppContext>,
+  handle: string,
+  opts: { fresh?: boolean } = {},
+): Promise<Account | null> {
   const h = handle.replace(/^@/, "").toLowerCase();
   const uri = await webfingerActorUri(fctx.data, h);
   if (!uri) return null;
   // the actor is stored under its own id and origin, whatever server pointed to it
-  const account = await actorByUri(fctx, uri, { refresh: true });
+  const account = await actorByUri(fctx, uri, { refresh: opts.fresh ? "always" : true });
   return account && account.domain !== "" ? account : null;
 }
 
@@ -125,7 +140,7 @@ export async function objectByUrl(fctx: Context<AppContext>, url: string): Promi
   if (URL.canParse(url) && (await isDomainSuspended(ctx, new URL(url).host))) return null;
   let object: APObject | null = null;
   try {
-    object = await fctx.lookupObject(url);
+    object = await signedLookup(fctx, url);
   } catch (err) {
     ctx.logger.debug({ err, url }, "remote object lookup failed");
   }

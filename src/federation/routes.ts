@@ -9,7 +9,7 @@ import type { HonoEnv } from "../api/context.ts";
 import type { AppContext } from "../app.ts";
 import { isDomainSuspended } from "../core/fediverse/instances.ts";
 
-const FEDERATION_PATH = /^\/(?:users\/[^/]+(?:\/.*)?|inbox|\.well-known\/webfinger)$/;
+const FEDERATION_PATH = /^\/(?:users\/[^/]+(?:\/.*)?|inbox|actor|\.well-known\/webfinger)$/;
 
 /** The host of the key a request says it is signed with (draft-cavage keyId, RFC 9421 keyid). */
 function signerHost(header: string | undefined): string | null {
@@ -33,6 +33,21 @@ export function federationMiddleware(ctx: AppContext): MiddlewareHandler<HonoEnv
       if (host && (await isDomainSuspended(ctx, host))) return c.json({ error: "Forbidden" }, 403);
     }
     const { getFederation } = await import("./federation.ts");
+    if (c.req.path === "/actor" || c.req.path === "/.well-known/webfinger") {
+      // the instance actor is no Fedify actor (Fedify routes /users/{identifier} only)
+      const instance = await import("./instance-actor.ts");
+      if (c.req.path === "/actor") {
+        if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
+        const fctx = getFederation(ctx).createContext(c.req.raw, ctx);
+        c.res = await instance.instanceActorResponse(fctx, c.req.raw);
+        return;
+      }
+      const answer = instance.instanceWebFinger(ctx, c.req.query("resource") ?? null);
+      if (answer) {
+        c.res = answer;
+        return;
+      }
+    }
     let fellThrough = false;
     const response = await getFederation(ctx).fetch(c.req.raw, {
       contextData: ctx,

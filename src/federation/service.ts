@@ -9,7 +9,7 @@ export function federationService(ctx: AppContext): FederationPort {
   const fctx = () => getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
   return {
     deliver: (event) => deliver(ctx, event),
-    resolveAccount: (acct) => actorByHandle(fctx(), acct),
+    resolveAccount: (acct, opts) => actorByHandle(fctx(), acct, opts),
     resolveUrl: (url) => objectByUrl(fctx(), url),
     listen: () => listenToFederationQueue(ctx),
   };

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { sendConfirmationMail } from "../core/accounts/confirmation.ts";
+import { migrateFollowers } from "../core/accounts/move.ts";
 import { fanoutStatus, fanoutStatusUpdate } from "../core/distribution/fanout.ts";
 import { mayDeliverTo, recordDeliveryFailure, recordDomainAlive } from "../core/fediverse/instances.ts";
 import { outboundEventSchema } from "../core/fediverse/outbound.ts";
@@ -74,7 +75,9 @@ export const federationOutbound = defineJob({
   payload: outboundEventSchema,
   // the activities a local action leaves to send; one actor's run in the order they were recorded
   handler: (ctx, event) => ctx.federation.deliver(event),
-  orderingKey: (event) => `actor:${event.accountId}`,
+  // a poll's (delayed, debounced) count update waits in no actor's lane: the author's other
+  // activities must not queue behind it
+  orderingKey: (event) => (event.type === "poll.update" ? undefined : `actor:${event.accountId}`),
 });
 
 export const fedifyMessage = defineJob({
@@ -116,6 +119,15 @@ export const pushDeliver = defineJob({
   maxAttempts: 6,
 });
 
+export const accountMigrateFollowers = defineJob({
+  name: "account.migrate_followers",
+  payload: z.object({ originId: zId, targetId: zId }),
+  // an account moved (here or elsewhere): its local followers follow the account it moved to
+  handler: async (ctx, p) => {
+    await migrateFollowers(ctx, p.originId, p.targetId);
+  },
+});
+
 export const jobDefinitions = [
   federationOutbound,
   statusFanout,
@@ -126,6 +138,7 @@ export const jobDefinitions = [
   emailConfirmation,
   fedifyMessage,
   pushDeliver,
+  accountMigrateFollowers,
 ] as const;
 
 type Definition = (typeof jobDefinitions)[number];

@@ -19,6 +19,7 @@ import * as m015 from "./migrations/015_notification_policy.ts";
 import * as m016 from "./migrations/016_push_subscriptions.ts";
 import * as m017 from "./migrations/017_endorsements.ts";
 import * as m018 from "./migrations/018_profile.ts";
+import * as m019 from "./migrations/019_federated_reports.ts";
 import * as m021 from "./migrations/021_instances.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
 import { statementNameFor } from "./prepared.ts";
@@ -140,6 +141,7 @@ const migrations: Record<string, Migration> = {
   "016_push_subscriptions": m016,
   "017_endorsements": m017,
   "018_profile": m018,
+  "019_federated_reports": m019,
   "021_instances": m021,
 };
 

@@ -567,6 +567,8 @@ export interface ReportsTable {
   forward: Bool;
   action_taken_at: Timestamp | null;
   created_at: Timestamp;
+  /** the Flag's id: ours for a forwarded report, the sender's for one received (019) */
+  uri: string | null;
 }
 
 /** Fedify's key–value store (src/federation/kv.ts); key and value are JSON text. */

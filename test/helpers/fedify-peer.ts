@@ -19,12 +19,22 @@ export interface Peer {
   actorUri(name: string): string;
   /** sends `activity` signed by `name`'s key to the recipient */
   send(name: string, recipient: Recipient, activity: Activity): Promise<void>;
+  /** owners of the keys that signed fetches of its actors (null for an unsigned fetch) */
+  actorFetchedBy: (string | null)[];
+  /** actors whose documents now answer 410 Gone (their keys still sign what the test sends) */
+  gone: Set<string>;
   /** the RSA key pair of an actor (to forge requests in tests) */
   keyPair(name: string): Promise<CryptoKeyPair>;
   stop(): Promise<void>;
 }
 
-export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
+export interface PeerOptions {
+  /** actors are served only to signed fetches (Mastodon's secure mode, "authorized fetch") */
+  requireSignedFetch?: boolean;
+}
+
+export async function startPeer(actors: string[] = ["peer"], opts: PeerOptions = {}): Promise<Peer> {
+  const actorFetchedBy: (string | null)[] = [];
   const keys = new Map<string, CryptoKeyPair>();
   for (const a of actors) keys.set(a, await generateCryptoKeyPair("RSASSA-PKCS1-v1_5"));
   const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: true });
@@ -46,6 +56,12 @@ export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
       const pair = keys.get(identifier);
       return pair ? [pair] : [];
+    })
+    .authorize(async (ctx) => {
+      if (!opts.requireSignedFetch) return true;
+      const owner = await ctx.getSignedKeyOwner().catch(() => null);
+      actorFetchedBy.push(owner?.id?.href ?? null);
+      return !!owner;
     });
   federation
     .setInboxListeners("/actors/{identifier}/inbox", "/inbox")
@@ -56,11 +72,18 @@ export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
       });
     });
 
+  const gone = new Set<string>();
   const requests = { count: 0, paths: new Map<string, number>() };
   const server: Server = createServer(async (req, res) => {
     requests.count++;
     const key = `${req.method} ${(req.url ?? "").replace(/\/\d+/g, "/N")}`;
     requests.paths.set(key, (requests.paths.get(key) ?? 0) + 1);
+    const name = /^\/actors\/([^/?#]+)$/.exec(req.url ?? "")?.[1];
+    if (name && gone.has(name)) {
+      res.writeHead(410, { "content-type": "application/activity+json" });
+      res.end(JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", type: "Tombstone" }));
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = `http://${req.headers.host}${req.url}`;
@@ -83,6 +106,8 @@ export async function startPeer(actors: string[] = ["peer"]): Promise<Peer> {
     federation,
     requests,
     received,
+    actorFetchedBy,
+    gone,
     actorUri: (name) => `${origin}/actors/${name}`,
     send: (name, recipient, activity) => ctxFor().sendActivity({ identifier: name }, recipient, activity),
     keyPair: async (name) => {

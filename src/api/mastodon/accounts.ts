@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { mustConfirmEmail, resendConfirmation } from "../../core/accounts/confirmation.ts";
 import { getAccount, lookupAccount, searchAccounts } from "../../core/accounts/lookup.ts";
+import { movedAccountOf } from "../../core/accounts/move.ts";
 import { type ProfileUpdate, updateProfile } from "../../core/accounts/profile.ts";
 import { registerAccount } from "../../core/accounts/register.ts";
 import { VISIBILITIES } from "../../core/accounts/settings.ts";
@@ -158,7 +159,8 @@ export function accountsRoutes(_ctx: AppContext): Hono<HonoEnv> {
       queryParams(c),
     );
     const ctx = appOf(c);
-    return c.json(serializeAccount(ctx, await lookupAccount(ctx, acct)));
+    const account = await lookupAccount(ctx, acct);
+    return c.json(serializeAccount(ctx, account, await movedAccountOf(ctx, account)));
   });
 
   app.get("/api/v1/accounts/search", async (c) => {
@@ -177,7 +179,8 @@ export function accountsRoutes(_ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/accounts/:id{[0-9]+}", async (c) => {
     optionalUser(c, "read:accounts");
     const ctx = appOf(c);
-    return c.json(serializeAccount(ctx, await getAccount(ctx, c.req.param("id"))));
+    const account = await getAccount(ctx, c.req.param("id"));
+    return c.json(serializeAccount(ctx, account, await movedAccountOf(ctx, account)));
   });
 
   return app;

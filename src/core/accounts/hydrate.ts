@@ -10,6 +10,7 @@ import {
   pendingFollowRequestCount,
 } from "../../store/queries/accounts.ts";
 import type { Account, User } from "../../store/schema.ts";
+import { movedAccountOf } from "./move.ts";
 
 export { ACCOUNT_VIEW_COLUMNS, type AccountView };
 
@@ -28,6 +29,8 @@ export interface CredentialAccountBundle {
   user: User;
   /** follow requests waiting for this account's answer */
   followRequestsCount: number;
+  /** the account this one moved to, if it moved */
+  moved: Account | null;
 }
 
 export async function hydrateCredentialAccount(
@@ -35,5 +38,10 @@ export async function hydrateCredentialAccount(
   account: Account,
   user: User,
 ): Promise<CredentialAccountBundle> {
-  return { account, user, followRequestsCount: await pendingFollowRequestCount(ctx.db, account.id) };
+  return {
+    account,
+    user,
+    followRequestsCount: await pendingFollowRequestCount(ctx.db, account.id),
+    moved: await movedAccountOf(ctx, account),
+  };
 }

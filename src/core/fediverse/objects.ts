@@ -47,6 +47,20 @@ export async function findLocalActor(ctx: AppContext, username: string): Promise
   return row ?? null;
 }
 
+/**
+ * A local account by username whether or not it is suspended: a deleted account's actor is still
+ * served (without its profile) with its keys, which verify its Delete and retried deliveries.
+ */
+export async function findLocalActorOrGone(ctx: AppContext, username: string): Promise<Account | null> {
+  const row = await ctx.db
+    .selectFrom("accounts")
+    .selectAll()
+    .where("username", "=", username)
+    .where("domain", "=", "")
+    .executeTakeFirst();
+  return row ?? null;
+}
+
 /** The private keys of a local account (PKCS#8 PEM), read only to sign. */
 export async function localPrivateKeys(
   ctx: AppContext,
@@ -399,7 +413,25 @@ export async function hasRemoteAudience(ctx: AppContext, event: OutboundEvent): 
         (event.visibility !== "direct" && (await remoteFollowerExists()))
       );
     case "profile.update":
+    case "account.move":
       return remoteFollowerExists();
+    case "account.delete":
+      return event.recipients.length > 0;
+    case "poll.update": {
+      if (await remoteFollowerExists()) return true;
+      const poll = await ctx.db
+        .selectFrom("statuses")
+        .select("poll_id")
+        .where("id", "=", event.statusId)
+        .executeTakeFirst();
+      if (!poll?.poll_id) return false;
+      const voters = await ctx.db
+        .selectFrom("poll_votes")
+        .select("account_id")
+        .where("poll_id", "=", poll.poll_id)
+        .execute();
+      return anyRemote(voters.map((v) => v.account_id));
+    }
     default:
       // likes, follows, blocks, answers and votes are only recorded for remote counterparts
       return true;

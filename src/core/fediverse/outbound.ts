@@ -45,6 +45,23 @@ export const outboundEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("block"), accountId: zId, targetId: zId, uri: zUri, undo: z.boolean() }),
   z.object({ type: z.literal("profile.update"), accountId: zId }),
+  /** a local poll's counts changed (remote votes, debounced) or it closed: Update(Question) */
+  z.object({ type: z.literal("poll.update"), accountId: zId, statusId: zId }),
+  /** a report about a remote account forwarded to its server (Flag, signed by the instance actor) */
+  z.object({ type: z.literal("flag"), accountId: zId, reportId: zId }),
+  /** a local account moved to another (Move to its followers); the target is named by its uri */
+  z.object({ type: z.literal("account.move"), accountId: zId, targetUri: zUri }),
+  /**
+   * a local account deleted (Delete of the actor): the inboxes of its remote followers and
+   * followed accounts are read before the rows go, one per server where a shared inbox exists
+   */
+  z.object({
+    type: z.literal("account.delete"),
+    accountId: zId,
+    recipients: z
+      .array(z.object({ accountId: zId, uri: zUri, inbox: zUri, sharedInbox: zUri.nullable() }))
+      .max(100_000),
+  }),
   z.object({
     type: z.literal("poll.vote"),
     accountId: zId,
@@ -60,9 +77,37 @@ export type OutboundEvent = z.infer<typeof outboundEventSchema>;
  * whether anyone remote is to hear is decided when the job runs (most local actions have no remote
  * audience, and the job then ends at once).
  */
-export async function federate(ctx: AppContext, trx: Db, event: OutboundEvent): Promise<void> {
+export async function federate(
+  ctx: AppContext,
+  trx: Db,
+  event: OutboundEvent,
+  opts: { runAt?: Date; dedupeKey?: string } = {},
+): Promise<void> {
   if (!ctx.config.federation) return;
-  await ctx.queue.enqueue(trx, "federation.outbound", event);
+  await ctx.queue.enqueue(trx, "federation.outbound", event, opts);
+}
+
+/**
+ * A local poll's counts are to be sent: remote votes are gathered for
+ * `TORGAI_POLL_UPDATE_DEBOUNCE_MS` into one Update(Question) (Mastodon debounces them too), at most
+ * one pending per poll; the poll's end sends at once.
+ */
+export async function federatePollUpdate(
+  ctx: AppContext,
+  trx: Db,
+  event: { accountId: string; statusId: string; pollId: string },
+  delayMs: number = ctx.config.pollUpdateDebounceMs,
+): Promise<void> {
+  await federate(
+    ctx,
+    trx,
+    { type: "poll.update", accountId: event.accountId, statusId: event.statusId },
+    {
+      runAt: new Date(ctx.now().getTime() + delayMs),
+      // a pending one already carries the counts of this vote when it runs
+      dedupeKey: delayMs > 0 ? `poll.update:${event.pollId}` : undefined,
+    },
+  );
 }
 
 /** The id of a local Follow activity: kept on the follow (request) row, echoed by Accept/Undo. */

@@ -11,8 +11,11 @@ export type ResolvedObject = { kind: "account"; account: Account } | { kind: "st
 export interface FederationPort {
   /** delivers what a local action left to tell (the `federation.outbound` job) */
   deliver(event: OutboundEvent): Promise<void>;
-  /** `user@domain` of another server, looked up by WebFinger and stored; null when not found */
-  resolveAccount(acct: string): Promise<Account | null>;
+  /**
+   * `user@domain` of another server, looked up by WebFinger and stored; null when not found.
+   * `fresh`: its actor document is fetched again even when we hold a recent copy (a Move's target).
+   */
+  resolveAccount(acct: string, opts?: { fresh?: boolean }): Promise<Account | null>;
   /** a remote actor's or post's URL, fetched and stored; null when not found or not allowed */
   resolveUrl(url: string): Promise<ResolvedObject | null>;
   /** makes this process consume the federation's queued tasks (a worker's first such job asks) */

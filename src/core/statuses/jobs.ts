@@ -1,5 +1,6 @@
 /** Job handlers owned by the statuses domain. */
 import { type AppContext, transaction } from "../../app.ts";
+import { federatePollUpdate } from "../fediverse/outbound.ts";
 import { createNotification } from "../notifications/create.ts";
 
 /** Notifies voters and the author once a poll has closed; idempotent (closed_notified flag). */
@@ -22,6 +23,19 @@ export async function expirePoll(ctx: AppContext, pollId: string): Promise<void>
       .distinct()
       .where("poll_id", "=", poll.id)
       .execute();
+    const status = await trx
+      .selectFrom("statuses")
+      .select(["id", "local"])
+      .where("id", "=", poll.status_id)
+      .executeTakeFirst();
+    // our poll's final counts go out at once (remote copies show it closed with them)
+    if (status?.local)
+      await federatePollUpdate(
+        ctx,
+        trx,
+        { accountId: poll.account_id, statusId: status.id, pollId: poll.id },
+        0,
+      );
     const recipients = new Set([poll.account_id, ...voters.map((v) => v.account_id)]);
     for (const recipientId of recipients) {
       await createNotification(ctx, trx, after, {

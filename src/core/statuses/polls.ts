@@ -4,7 +4,7 @@ import { transaction } from "../../app.ts";
 import type { Db } from "../../store/db.ts";
 import type { Account, Poll } from "../../store/schema.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { federate } from "../fediverse/outbound.ts";
+import { federate, federatePollUpdate } from "../fediverse/outbound.ts";
 import { CODE_POINTS_PER_CHAR, codePointsOver, graphemeCount } from "../text/count.ts";
 import { canView } from "../visibility.ts";
 
@@ -199,6 +199,13 @@ export async function votePoll(
           accountId: voter.id,
           statusId: poll.status_id,
           choices: unique,
+        });
+      // our own poll: its followers and remote voters hear the new counts (debounced)
+      if (author?.domain === "" && poll.status_id)
+        await federatePollUpdate(ctx, trx, {
+          accountId: poll.account_id,
+          statusId: poll.status_id,
+          pollId: poll.id,
         });
       return trx.selectFrom("polls").selectAll().where("id", "=", poll.id).executeTakeFirstOrThrow();
     });

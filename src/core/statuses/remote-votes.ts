@@ -5,6 +5,7 @@
  */
 import { type AppContext, transaction } from "../../app.ts";
 import type { Account, Status } from "../../store/schema.ts";
+import { federatePollUpdate } from "../fediverse/outbound.ts";
 
 export async function receiveRemoteVote(
   ctx: AppContext,
@@ -46,6 +47,8 @@ export async function receiveRemoteVote(
       }))
       .where("id", "=", poll.id)
       .execute();
+    // the voter's server (and the author's other followers) hear the new counts, debounced
+    await federatePollUpdate(ctx, trx, { accountId: poll.account_id, statusId: status.id, pollId: poll.id });
     return true;
   });
 }

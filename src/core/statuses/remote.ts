@@ -205,9 +205,10 @@ export async function updateRemoteNote(
       throw new ForbiddenError("Only the author can edit this post");
     await remoteAuthor(trx, note, resolved.accountId);
     const editedAt = pastOrNow(ctx, note.updated);
-    if (status.edited_at && editedAt <= status.edited_at) return status;
     const poll = remotePoll(ctx, note.poll);
+    // a poll's counts come by Update without an edit (its `updated` stays the last edit's)
     await refreshPollCounts(trx, status, poll);
+    if (status.edited_at && editedAt <= status.edited_at) return status;
     const revision: StatusRevision = {
       text: "",
       content: note.content,

@@ -125,10 +125,12 @@ export async function toRemoteActor(
     return refuse("missing-id", "actor id not http(s)");
   const username = str(actor.preferredUsername)?.trim() ?? "";
   if (!username) return refuse("missing-field", "actor without preferredUsername");
-  if (username.length > REMOTE_CAPS.usernameChars || !USERNAME.test(username))
+  const type = actorType(actor);
+  // an instance actor is named after its server, port included (`host:port` is no handle otherwise)
+  const instanceActor = type === "Application" && username.toLowerCase() === domainOf(id);
+  if (username.length > REMOTE_CAPS.usernameChars || (!USERNAME.test(username) && !instanceActor))
     return refuse("missing-field", "actor username is not a valid handle");
   const g = getterOptions(opts);
-  const type = actorType(actor);
   const summary = str(actor.summary) ?? "";
   const tags: Emoji[] = [];
   let seen = 0;

@@ -39,9 +39,20 @@ export interface ActorKeys {
   multikey: Multikey;
 }
 
+/** What an actor document names besides the account row: the account it moved to. */
+export interface ActorExtras {
+  movedToUri?: string | null;
+}
+
 /** A local account as its actor document (Person, or Service for a bot). */
-export function toActor(uris: LocalUris, account: Account, keys: ActorKeys[]): Person | Service {
+export function toActor(
+  uris: LocalUris,
+  account: Account,
+  keys: ActorKeys[],
+  extras: ActorExtras = {},
+): Person | Service {
   const u = account.username;
+  if (account.suspended_at) return toGoneActor(uris, account, keys);
   let fields: { name: string; value: string }[] = [];
   try {
     fields = JSON.parse(account.fields || "[]");
@@ -70,8 +81,39 @@ export function toActor(uris: LocalUris, account: Account, keys: ActorKeys[]): P
     attachments: fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
     publicKey: keys[0]?.cryptographicKey ?? null,
     assertionMethods: keys.map((k) => k.multikey),
+    // the accounts this one is also known as (a Move to here is checked against them)
+    aliases: aliasUrls(account.also_known_as),
+    // Mastodon's `movedTo`
+    successor: extras.movedToUri ? new URL(extras.movedToUri) : null,
   };
   return account.bot ? new Service(values) : new Person(values);
+}
+
+function aliasUrls(json: string | undefined): URL[] {
+  try {
+    const list = JSON.parse(json ?? "[]") as unknown;
+    if (!Array.isArray(list)) return [];
+    return list.filter((u): u is string => typeof u === "string" && URL.canParse(u)).map((u) => new URL(u));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A deleted (or suspended) account's actor: no profile, only what verifies its last activities
+ * (the Delete of itself and retried deliveries are checked against its key).
+ */
+function toGoneActor(uris: LocalUris, account: Account, keys: ActorKeys[]): Person {
+  const u = account.username;
+  return new Person({
+    id: new URL(uris.actor(u)),
+    preferredUsername: u,
+    url: new URL(uris.profile(u)),
+    inbox: new URL(uris.inbox(u)),
+    endpoints: new Endpoints({ sharedInbox: new URL(uris.sharedInbox()) }),
+    publicKey: keys[0]?.cryptographicKey ?? null,
+    assertionMethods: keys.map((k) => k.multikey),
+  });
 }
 
 /** to/cc of a status by its visibility (Mastodon's addressing). */

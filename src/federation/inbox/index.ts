@@ -11,14 +11,18 @@ import {
   Block,
   Create,
   Delete,
+  Flag,
   Follow,
   Like,
+  Move,
   Note,
   Reject,
   Undo,
   Update,
 } from "@fedify/fedify/vocab";
 import type { AppContext } from "../../app.ts";
+import { deleteRemoteAccount } from "../../core/accounts/delete.ts";
+import { receiveMove } from "../../core/accounts/move.ts";
 import { findAccountByUri } from "../../core/accounts/remote.ts";
 import { TorgaiError } from "../../core/errors.ts";
 import { isDomainSuspended, markHeardFrom } from "../../core/fediverse/instances.ts";
@@ -31,6 +35,7 @@ import {
   receiveUnblock,
   receiveUnfollow,
 } from "../../core/follows/remote.ts";
+import { receiveRemoteFlag } from "../../core/reports-remote.ts";
 import { deleteRemoteStatus, findStatusByUri } from "../../core/statuses/remote.ts";
 import {
   ingestRemoteFavourite,
@@ -39,9 +44,11 @@ import {
   undoRemoteReblog,
 } from "../../core/statuses/remote-interactions.ts";
 import { receiveRemoteVote } from "../../core/statuses/remote-votes.ts";
+import { htmlToPlainText } from "../../core/text/sanitize.ts";
 import type { Account } from "../../store/schema.ts";
 import { isActorObject, isPostObject } from "../converters/from-as.ts";
-import { actorByUri, storeActor } from "../resolve.ts";
+import { guardedFetch } from "../fetch-guard.ts";
+import { actorByUri, signedLookup, storeActor } from "../resolve.ts";
 import { ingestPost } from "./posts.ts";
 
 type Ctx = InboxContext<AppContext>;
@@ -158,7 +165,11 @@ export function registerInbox(federation: Federation<AppContext>): void {
       if (await isDomainSuspended(fctx.data, del.actorId.host)) return;
       const sender = await findAccountByUri(fctx.data, del.actorId.href);
       if (!sender || sender.domain === "") return;
-      if (objectId === sender.uri) return; // account deletion: handled with moderation
+      if (objectId === sender.uri) {
+        // an account deleting itself (the signature is its own): its posts and follows go here
+        await deleteRemoteAccount(fctx.data, sender.id);
+        return;
+      }
       await refusedIsNoop(fctx, () => deleteRemoteStatus(fctx.data, objectId, sender.id));
     })
     .on(Announce, async (fctx, announce) => {
@@ -172,7 +183,7 @@ export function registerInbox(federation: Federation<AppContext>): void {
           const fetched =
             new URL(object.id.href).origin === new URL(sender.uri).origin
               ? object
-              : await fctx.lookupObject(object.id.href).catch(() => null);
+              : await signedLookup(fctx, object.id.href).catch(() => null);
           if (fetched && isPostObject(fetched) && fetched.id)
             status = await ingestPost(fctx, fetched, fetched.id, { depth: 0 });
         }
@@ -205,6 +216,41 @@ export function registerInbox(federation: Federation<AppContext>): void {
       const target = await localActorOf(fctx, block.objectId);
       if (sender && target) await receiveBlock(fctx.data, sender, target);
     })
+    .on(Flag, async (fctx, flag) => {
+      // a report from another server (its instance actor, usually) about our accounts
+      const sender = await senderOf(fctx, flag.actorId);
+      if (!sender || !flag.id) return;
+      await receiveRemoteFlag(fctx.data, sender, {
+        uri: flag.id.href,
+        objectUris: flag.objectIds.slice(0, 100).map((u) => u.href),
+        comment: htmlToPlainText(flag.content?.toString() ?? ""),
+      });
+    })
+    .on(Move, async (fctx, move) => {
+      const origin = await senderOf(fctx, move.actorId);
+      // an account moves only itself
+      if (!origin || move.objectId?.href !== origin.uri || !move.targetId) return;
+      const target = await moveTarget(fctx, move.targetId);
+      if (target) await receiveMove(fctx.data, origin, target);
+    })
+    .onUnverifiedActivity(async (fctx, activity, reason) => {
+      // A deleted actor's key can no longer be fetched (its server answers 410 Gone), so its last
+      // Delete of itself cannot be verified. The actor's own server is asked instead: only a 410
+      // for the actor's id deletes it here — a forger cannot make that server say so.
+      if (!(activity instanceof Delete) || reason.type !== "keyFetchError") return;
+      const actorId = activity.actorId;
+      if (!actorId || activity.objectId?.href !== actorId.href) return;
+      const account = await findAccountByUri(fctx.data, actorId.href);
+      if (
+        account &&
+        account.domain !== "" &&
+        !account.suspended_at &&
+        (await isGone(fctx.data, actorId.href))
+      )
+        await deleteRemoteAccount(fctx.data, account.id);
+      // as Mastodon: a gone actor's Delete is taken (202), never retried
+      return new Response(null, { status: 202 });
+    })
     .onError((fctx, error) => {
       fctx.data.logger.warn({ err: error }, "inbox activity failed");
     });
@@ -233,4 +279,29 @@ async function followerOfAnswer(fctx: Ctx, answer: Accept | Reject): Promise<Acc
   const object = await answer.getObject({ crossOrigin: "ignore", suppressError: true }).catch(() => null);
   if (object instanceof Follow) return localActorOf(fctx, object.actorId);
   return null;
+}
+
+/**
+ * The account a Move names, as it is now: ours read from the store, a remote one fetched again (its
+ * aliases must list the mover now, not when we last looked).
+ */
+async function moveTarget(fctx: Ctx, uri: URL): Promise<Account | null> {
+  const known = await findAccountByUri(fctx.data, uri.href);
+  if (known?.domain === "") return known;
+  return actorByUri(fctx, uri, { refresh: "always" });
+}
+
+/** Whether the actor's own server says it is gone (410), through the outbound guard. */
+async function isGone(ctx: AppContext, actorUri: string): Promise<boolean> {
+  try {
+    const res = await guardedFetch(ctx.config)(actorUri, {
+      headers: { accept: "application/activity+json, application/ld+json" },
+      redirect: "manual",
+    });
+    await res.body?.cancel();
+    return res.status === 410;
+  } catch (err) {
+    ctx.logger.debug({ err, uri: actorUri }, "gone actor check failed");
+    return false;
+  }
 }

@@ -11,7 +11,7 @@ import { TorgaiError } from "../../core/errors.ts";
 import { findStatusByUri, ingestRemoteNote, updateRemoteNote } from "../../core/statuses/remote.ts";
 import type { Status } from "../../store/schema.ts";
 import { isPostObject, type PostObject, toRemoteNote } from "../converters/from-as.ts";
-import { actorByUri } from "../resolve.ts";
+import { actorByUri, signedLookup } from "../resolve.ts";
 
 /** How many missing ancestors one incoming post may fetch. */
 export const MAX_ANCESTOR_FETCHES = 8;
@@ -75,7 +75,7 @@ export async function ingestPost(
     let parent = (await findStatusByUri(ctx.db, note.inReplyTo)) ?? null;
     if (!parent && opts.depth < MAX_ANCESTOR_FETCHES) {
       try {
-        const object = await fctx.lookupObject(note.inReplyTo);
+        const object = await signedLookup(fctx, note.inReplyTo);
         if (object && isPostObject(object) && object.id)
           parent = await ingestPost(fctx, object, object.id, { depth: opts.depth + 1 });
       } catch (err) {

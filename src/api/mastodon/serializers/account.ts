@@ -72,7 +72,12 @@ export function defaultHeaderUrl(ctx: RenderContext): string {
   return ctx.uris.defaultImage("header");
 }
 
-export function serializeAccount(ctx: RenderContext, a: AccountView): MastodonAccount {
+/** `moved`: the account `a` moved to, when the caller loaded it (shown as Mastodon nests it). */
+export function serializeAccount(
+  ctx: RenderContext,
+  a: AccountView,
+  moved?: AccountView | null,
+): MastodonAccount {
   const avatar = a.avatar_url ?? defaultAvatarUrl(ctx);
   const header = a.header_url ?? defaultHeaderUrl(ctx);
   return {
@@ -103,6 +108,7 @@ export function serializeAccount(ctx: RenderContext, a: AccountView): MastodonAc
     roles: [],
     fields: parseFields(a.fields),
     ...(a.suspended_at ? { suspended: true } : {}),
+    ...(moved ? { moved: serializeAccount(ctx, moved) } : {}),
   };
 }
 
@@ -154,7 +160,7 @@ export function toCredentialAccount(
   const { account, user } = b;
   const settings = userSettings(user);
   const role = roleOf(user.role);
-  const base = serializeAccount(ctx, account);
+  const base = serializeAccount(ctx, account, b.moved);
   return {
     ...base,
     roles: role.highlighted ? [{ id: role.id, name: role.name, color: role.color }] : [],
