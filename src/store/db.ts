@@ -17,6 +17,8 @@ import * as m013 from "./migrations/013_remote_actors.ts";
 import * as m014 from "./migrations/014_scheduled_statuses.ts";
 import * as m015 from "./migrations/015_notification_policy.ts";
 import * as m016 from "./migrations/016_push_subscriptions.ts";
+import * as m017 from "./migrations/017_endorsements.ts";
+import * as m018 from "./migrations/018_profile.ts";
 import * as m019 from "./migrations/019_federated_reports.ts";
 import * as m021 from "./migrations/021_instances.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
@@ -137,6 +139,8 @@ const migrations: Record<string, Migration> = {
   "014_scheduled_statuses": m014,
   "015_notification_policy": m015,
   "016_push_subscriptions": m016,
+  "017_endorsements": m017,
+  "018_profile": m018,
   "019_federated_reports": m019,
   "021_instances": m021,
 };
