@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   TORGAI_INSTANCE_TITLE: z.string().default("Torgai"),
   TORGAI_INSTANCE_DESCRIPTION: z.string().default("Қазақ интернетінің әлеуметтік желісі"),
   TORGAI_CONTACT_EMAIL: z.string().default(""),
+  /** the "about" page text (plain text, blank lines between paragraphs); empty by default */
+  TORGAI_INSTANCE_EXTENDED_DESCRIPTION: z.string().max(100_000).default(""),
   TORGAI_REGISTRATIONS: z.enum(["open", "approval", "closed"]).default("open"),
   TORGAI_MAX_STATUS_CHARS: z.coerce.number().int().min(1).max(100_000).default(5000),
   TORGAI_MAX_POLL_OPTIONS: z.coerce.number().int().min(2).max(20).default(4),
@@ -82,6 +84,7 @@ export type Config = {
   redisUrl?: string;
   instanceTitle: string;
   instanceDescription: string;
+  instanceExtendedDescription: string;
   contactEmail: string;
   registrations: "open" | "approval" | "closed";
   /** ActivityPub federation: deliveries, inboxes and remote lookups */
@@ -176,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL?.trim() || undefined,
     instanceTitle: e.TORGAI_INSTANCE_TITLE,
     instanceDescription: e.TORGAI_INSTANCE_DESCRIPTION,
+    instanceExtendedDescription: e.TORGAI_INSTANCE_EXTENDED_DESCRIPTION.trim(),
     contactEmail: e.TORGAI_CONTACT_EMAIL,
     registrations: e.TORGAI_REGISTRATIONS,
     federation: e.TORGAI_FEDERATION,

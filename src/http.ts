@@ -50,10 +50,10 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
     ]);
   });
 
+  // any request header, as Mastodon (rack-cors `headers: :any`): the preflight echoes what was asked
   app.use(
     "/api/*",
     corsAnyOrigin({
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       exposeHeaders: [
         "Link",
@@ -66,6 +66,10 @@ export function createHttpApp(ctx: AppContext): Hono<HonoEnv> {
     }),
   );
   app.use("/oauth/*", corsAnyOrigin({ allowMethods: ["GET", "POST", "OPTIONS"] }));
+  // discovery documents are read by web clients on other origins before they even sign in
+  for (const path of ["/.well-known/*", "/nodeinfo/*"]) {
+    app.use(path, corsAnyOrigin({ allowMethods: ["GET", "OPTIONS"], maxAge: 86400 }));
+  }
 
   // Oversized bodies are refused before anything buffers or parses them (413, Mastodon-style JSON).
   const tooLarge = (c: Context<HonoEnv>) => c.json({ error: "Request body is too large" }, 413);

@@ -170,16 +170,18 @@ export async function getConversation(
   return toConversation(row);
 }
 
+/** POST /api/v1/conversations/:id/read, and with `unread` true …/unread (Mastodon 4.5). */
 export async function markConversationRead(
   ctx: AppContext,
   viewerId: string,
   id: string,
+  unread = false,
 ): Promise<ConversationRow> {
   await getConversation(ctx, viewerId, id); // 404 for what the viewer may not see
   await transaction(ctx, async (trx) => {
     const res = await trx
       .updateTable("account_conversations")
-      .set({ unread: 0 })
+      .set({ unread: unread ? 1 : 0 })
       .where("account_id", "=", viewerId)
       .where("id", "=", id)
       .executeTakeFirst();

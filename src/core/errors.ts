@@ -51,3 +51,15 @@ export class RateLimitError extends TorgaiError {
     this.resetAt = resetAt;
   }
 }
+
+/**
+ * A post would mention accounts its `allowed_mentions` leave out (Mastodon's UnexpectedMentionsError,
+ * 422 with `unexpected_accounts`): the API renders the accounts.
+ */
+export class UnexpectedMentionsError extends ValidationError {
+  readonly accountIds: string[];
+  constructor(accountIds: string[]) {
+    super("Post would be sent to unexpected accounts");
+    this.accountIds = accountIds;
+  }
+}

@@ -12,7 +12,8 @@ import { toLatin } from "../lang/translit.ts";
 
 export const FILTER_CONTEXTS = ["home", "notifications", "public", "thread", "account"] as const;
 export type FilterContext = (typeof FILTER_CONTEXTS)[number];
-export type FilterAction = "warn" | "hide";
+/** warn: shown behind a warning; blur (Mastodon 4.4): shown, its media blurred; hide: left out */
+export type FilterAction = "warn" | "hide" | "blur";
 
 /** Mastodon's Filter entity as it appears inside a FilterResult (without keywords and statuses). */
 export interface FilterSummary {

@@ -1,5 +1,5 @@
 /**
- * Content filters (Mastodon v2): a filter has a title, contexts, an action (warn or hide), an
+ * Content filters (Mastodon v2): a filter has a title, contexts, an action (warn, blur or hide), an
  * optional expiry, keywords and statuses. Every change tells the owner's streams (filters_changed).
  */
 import { type AppContext, transaction } from "../app.ts";

@@ -9,7 +9,13 @@ import { tagDisplayName } from "./tags.ts";
 
 export const TORGAI_VERSION = "0.1.0";
 /** What clients see as `version`: Mastodon API level first, so feature detection works. */
-export const MASTODON_COMPAT_VERSION = `4.3.0 (compatible; Torgai ${TORGAI_VERSION})`;
+/**
+ * The Mastodon release whose client API we implement, and its `api_versions.mastodon` number, by
+ * which apps detect features: 4.4 (6) brings endorsements, featured tags' `featuring`, notification
+ * policy v2. Quote posts are 4.5's (7): report 7 only once they work, or apps offer quoting.
+ */
+export const MASTODON_COMPAT_VERSION = `4.4.0 (compatible; Torgai ${TORGAI_VERSION})`;
+export const MASTODON_API_VERSION = 6;
 export const SOURCE_URL = "https://github.com/torgai/torgai";
 export const INSTANCE_LANGUAGES = ["kk", "ru", "en"];
 

@@ -26,6 +26,8 @@ export interface LocalUris {
   following(username: string): string;
   featured(username: string): string;
   featuredTags(username: string): string;
+  /** a Mastodon 4.6 collection of a local account (ids are digits: no clash with featured, tags) */
+  collection(username: string, id: string): string;
   sharedInbox(): string;
   /**
    * The instance actor (an Application named after the domain, Mastodon's `/actor`): it signs
@@ -44,6 +46,12 @@ export interface LocalUris {
   activity(username: string, id: string): string;
   tag(name: string): string;
   static(file: string): string;
+  /**
+   * The default avatar or header, under Mastodon's own name for it (`/avatars/original/missing.png`):
+   * apps recognise `missing.png` as "none set" and show their own placeholder, not a flat banner.
+   */
+  defaultImage(kind: "avatar" | "header"): string;
+  favicon(): string;
   webfinger(): string;
   nodeinfo(version: string): string;
   /** what a URL of ours names, or null for anything else (another origin, an unknown path) */
@@ -81,6 +89,7 @@ export function localUris(baseUrl: string): LocalUris {
     following: (username) => `${actor(username)}/following`,
     featured: (username) => `${actor(username)}/collections/featured`,
     featuredTags: (username) => `${actor(username)}/collections/tags`,
+    collection: (username, id) => `${actor(username)}/collections/${id}`,
     sharedInbox: () => `${base}/inbox`,
     instanceActor: () => `${base}/actor`,
     instanceActorKey: () => `${base}/actor#main-key`,
@@ -90,6 +99,8 @@ export function localUris(baseUrl: string): LocalUris {
     activity: (username, id) => `${status(username, id)}/activity`,
     tag: (name) => `${base}/tags/${encodeURIComponent(name)}`,
     static: (file) => `${base}/static/${file}`,
+    defaultImage: (kind) => `${base}/${kind}s/original/missing.png`,
+    favicon: () => `${base}/favicon.ico`,
     webfinger: () => `${base}/.well-known/webfinger`,
     nodeinfo: (version) => `${base}/nodeinfo/${version}`,
     parse(url) {

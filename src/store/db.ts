@@ -17,6 +17,8 @@ import * as m013 from "./migrations/013_remote_actors.ts";
 import * as m014 from "./migrations/014_scheduled_statuses.ts";
 import * as m015 from "./migrations/015_notification_policy.ts";
 import * as m016 from "./migrations/016_push_subscriptions.ts";
+import * as m017 from "./migrations/017_endorsements.ts";
+import * as m018 from "./migrations/018_profile.ts";
 import * as m019 from "./migrations/019_federated_reports.ts";
 import * as m021 from "./migrations/021_instances.ts";
 import { openNodeSqlite } from "./node-sqlite.ts";
@@ -140,6 +142,8 @@ const migrations: Record<string, Migration> = {
   "014_scheduled_statuses": m014,
   "015_notification_policy": m015,
   "016_push_subscriptions": m016,
+  "017_endorsements": m017,
+  "018_profile": m018,
   "019_federated_reports": m019,
   "021_instances": m021,
 };
@@ -154,9 +158,18 @@ export async function migrate(db: Db, opts: { pgSchema?: string } = {}): Promise
     provider,
     ...(opts.pgSchema ? { migrationTableSchema: opts.pgSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    // Kysely's introspection reads the whole catalogue: a schema dropped meanwhile by another
+    // process sharing the database (another test run, a tenant removed) fails it; that is not
+    // ours, so it is tried again
+    if (error && attempt < 5 && (error as { code?: string }).code === "3F000") {
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      continue;
+    }
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  }
 }
 
 export async function dropSchema(url: string, schema: string): Promise<void> {

@@ -52,6 +52,12 @@ export interface AccountsTable {
   moved_to_account_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  // Mastodon 4.6 profile settings (018)
+  avatar_description: Generated<string>;
+  header_description: Generated<string>;
+  show_media: Generated<Bool>;
+  show_media_replies: Generated<Bool>;
+  show_featured: Generated<Bool>;
 }
 
 export interface UsersTable {
@@ -392,7 +398,7 @@ export interface FiltersTable {
   account_id: string;
   title: string;
   context: string; // JSON ["home","notifications","public","thread","account"]
-  filter_action: "warn" | "hide";
+  filter_action: "warn" | "hide" | "blur";
   expires_at: Timestamp | null;
   created_at: Timestamp;
 }
@@ -477,6 +483,36 @@ export interface TagFollowsTable {
   id: string;
   account_id: string;
   tag_id: string;
+  created_at: Timestamp;
+}
+
+/** Accounts a user features on their profile (Mastodon's account_pins, "endorsements"). */
+export interface AccountEndorsementsTable {
+  id: string;
+  account_id: string;
+  target_account_id: string;
+  created_at: Timestamp;
+}
+
+/** Mastodon 4.6 collections: a named, ordered-by-addition list of accounts a user features. */
+export interface CollectionsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string;
+  language: string | null;
+  sensitive: Bool;
+  discoverable: Bool;
+  tag_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CollectionItemsTable {
+  id: string;
+  collection_id: string;
+  account_id: string;
+  state: "pending" | "accepted";
   created_at: Timestamp;
 }
 
@@ -587,6 +623,9 @@ export interface Database {
   server_secrets: ServerSecretsTable;
   tag_follows: TagFollowsTable;
   featured_tags: FeaturedTagsTable;
+  account_endorsements: AccountEndorsementsTable;
+  collections: CollectionsTable;
+  collection_items: CollectionItemsTable;
   account_domain_blocks: AccountDomainBlocksTable;
   domain_blocks: DomainBlocksTable;
   instances: InstancesTable;
@@ -595,6 +634,15 @@ export interface Database {
 }
 
 export type Account = Selectable<AccountsTable>;
+
+/** The 4.6 profile settings of a new account (018's column defaults), for code that builds rows. */
+export const PROFILE_DEFAULTS = {
+  avatar_description: "",
+  header_description: "",
+  show_media: 1,
+  show_media_replies: 1,
+  show_featured: 1,
+} as const satisfies Partial<Account>;
 export type NewAccount = Insertable<AccountsTable>;
 export type AccountUpdate = Updateable<AccountsTable>;
 export type User = Selectable<UsersTable>;

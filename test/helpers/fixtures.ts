@@ -4,7 +4,7 @@ import type { StatusDraft } from "../../src/core/statuses/persist.ts";
 import { attachStatusTags } from "../../src/core/tags.ts";
 import { escapeHtml } from "../../src/core/text/escape.ts";
 import type { JobName, JobPayloads } from "../../src/jobs/definitions.ts";
-import type { Account, Status } from "../../src/store/schema.ts";
+import { type Account, PROFILE_DEFAULTS, type Status } from "../../src/store/schema.ts";
 import type { TestUser } from "./harness.ts";
 
 export async function insertStatus(
@@ -121,6 +121,7 @@ export async function insertRemoteAccounts(
     indexable: 1,
     avatar_url: null,
     header_url: null,
+    ...PROFILE_DEFAULTS,
     uri: `https://${domain}/users/${username}`,
     url: `https://${domain}/@${username}`,
     inbox_url: null,

@@ -63,7 +63,7 @@ describeStores("registration and profile API", (get) => {
     const err = await json(dup);
     assert.match(String(err.error), /taken/);
     assert.deepEqual((err.details as Json).username, [
-      { error: "ERR_TAKEN", description: "Username has already been taken" },
+      { error: "ERR_TAKEN", description: "has already been taken" },
     ]);
   });
 
@@ -152,6 +152,33 @@ describeStores("registration and profile API", (get) => {
       ["a", "b"],
     );
     assert.equal(j.discoverable, false);
+
+    // a JSON hash keyed by index, in index order (Rails' nested attributes), as some apps send
+    const viaHash = await json(
+      await u.api("/api/v1/accounts/update_credentials", {
+        method: "PATCH",
+        json: {
+          fields_attributes: { "1": { name: "second", value: "2" }, "0": { name: "first", value: "1" } },
+        },
+      }),
+    );
+    assert.deepEqual(
+      (viaHash.fields as Json[]).map((f) => [f.name, f.value]),
+      [
+        ["first", "1"],
+        ["second", "2"],
+      ],
+    );
+    // a scalar where the fields belong (masto.js sends "undefined" for an unset field in a form) is
+    // dropped, as Rails' strong parameters drop it: the fields stay
+    const scalar = await u.api("/api/v1/accounts/update_credentials", {
+      method: "PATCH",
+      form: { fields_attributes: "undefined", display_name: "Scalar" },
+    });
+    assert.equal(scalar.status, 200);
+    const kept = await json(scalar);
+    assert.equal(kept.display_name, "Scalar");
+    assert.equal((kept.fields as Json[]).length, 2);
   });
 
   test("update_credentials limits are 422; a read-only token gets 403", async () => {

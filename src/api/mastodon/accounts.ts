@@ -16,18 +16,23 @@ import { serializeCredentialAccount } from "./present.ts";
 import { serializeAccount, serializeAccounts } from "./serializers/account.ts";
 
 const Register = z.object({
-  username: z.string({ error: "username is required" }),
-  email: z.string().optional().nullable(),
-  password: z.string({ error: "password is required" }),
+  // missing and blank are reported together with every other invalid field (registerAccount)
+  username: z.string().max(400).optional().default(""),
+  email: z.string().max(400).optional().nullable(),
+  password: z.string().max(10_000).optional().default(""),
   agreement: zBool.optional().default(false),
   locale: z.string().max(16).optional().nullable(),
   reason: z.string().optional().nullable(),
   date_of_birth: z.string().optional(),
 });
 
-/** fields_attributes as a JSON array or Rails form brackets (`fields_attributes[0][name]`). */
-const Fields = z.preprocess(
+/**
+ * fields_attributes as a JSON array, a hash keyed by index, or Rails form brackets
+ * (`fields_attributes[0][name]`). A scalar is dropped, as Rails' strong parameters drop it.
+ */
+export const ProfileFields = z.preprocess(
   (v) => {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return undefined;
     if (v && typeof v === "object" && !Array.isArray(v)) {
       return Object.entries(v as Record<string, unknown>)
         .sort(([a], [b]) => Number(a) - Number(b))
@@ -37,7 +42,8 @@ const Fields = z.preprocess(
   },
   z
     .array(z.object({ name: z.string().optional().default(""), value: z.string().optional().default("") }))
-    .max(16),
+    .max(16)
+    .optional(),
 );
 
 const UpdateCredentials = z.object({
@@ -47,7 +53,7 @@ const UpdateCredentials = z.object({
   bot: zBool.optional(),
   discoverable: zBool.optional(),
   indexable: zBool.optional(),
-  fields_attributes: Fields.optional(),
+  fields_attributes: ProfileFields,
   source: z
     .object({
       privacy: z.enum(VISIBILITIES).optional(),

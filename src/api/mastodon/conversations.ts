@@ -23,13 +23,15 @@ export function conversationsRoutes(_ctx: AppContext): Hono<HonoEnv> {
     return c.json({});
   });
 
-  app.post("/api/v1/conversations/:id{[0-9]+}/read", async (c) => {
-    const viewer = requireUser(c, "write:conversations");
-    const ctx = appOf(c);
-    const row = await markConversationRead(ctx, viewer.account.id, c.req.param("id"));
-    const [entity] = await serializeConversations(ctx, [row], viewer.account);
-    return c.json(entity);
-  });
+  for (const action of ["read", "unread"]) {
+    app.post(`/api/v1/conversations/:id{[0-9]+}/${action}`, async (c) => {
+      const viewer = requireUser(c, "write:conversations");
+      const ctx = appOf(c);
+      const row = await markConversationRead(ctx, viewer.account.id, c.req.param("id"), action === "unread");
+      const [entity] = await serializeConversations(ctx, [row], viewer.account);
+      return c.json(entity);
+    });
+  }
 
   return app;
 }

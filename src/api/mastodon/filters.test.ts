@@ -133,6 +133,46 @@ describeStores("filters API", (get) => {
     assert.equal((await ro.api("/api/v2/filters", { json: { title: "x", context: ["home"] } })).status, 403);
   });
 
+  test("blur (Mastodon 4.4): the status stays in the timeline, its filtered result says blur", async () => {
+    const ctx = get();
+    const u = await createTestUser(ctx);
+    const author = await createTestUser(ctx);
+    await u.api(`/api/v1/accounts/${author.account.id}/follow`, { method: "POST" });
+    const res = await u.api("/api/v2/filters", {
+      json: {
+        title: "Жараланған",
+        context: ["home", "public"],
+        filter_action: "blur",
+        keywords_attributes: [{ keyword: "қан" }],
+      },
+    });
+    assert.equal(res.status, 200);
+    const f = await res.json();
+    assert.equal(f.filter_action, "blur");
+    await author.api("/api/v1/statuses", { json: { status: "Бүгін қан тапсырдым" } });
+    await author.api("/api/v1/statuses", { json: { status: "басқа жазба" } });
+    await ctx.queue.drain();
+    const home = await (await u.api("/api/v1/timelines/home")).json();
+    assert.equal(home.length, 2, "a blurred status is not hidden");
+    const hit = home.find((s: { content: string }) => s.content.includes("қан"));
+    assert.deepEqual(
+      hit.filtered.map((r: { filter: { id: string; filter_action: string }; keyword_matches: string[] }) => [
+        r.filter.id,
+        r.filter.filter_action,
+        r.keyword_matches,
+      ]),
+      [[f.id, "blur", ["қан"]]],
+    );
+    assert.deepEqual(home.find((s: { content: string }) => !s.content.includes("қан")).filtered, []);
+    // and it can be changed to another action and back
+    const put = await u.api(`/api/v2/filters/${f.id}`, { method: "PUT", json: { filter_action: "warn" } });
+    assert.equal((await put.json()).filter_action, "warn");
+    // the v1 view of a blur filter is not irreversible
+    await u.api(`/api/v2/filters/${f.id}`, { method: "PUT", json: { filter_action: "blur" } });
+    const v1 = await (await u.api("/api/v1/filters")).json();
+    assert.equal(v1[0].irreversible, false);
+  });
+
   test("expired filters are not active", async () => {
     const ctx = get();
     const u = await createTestUser(ctx);

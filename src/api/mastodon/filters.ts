@@ -41,7 +41,7 @@ const KeywordAttrs = z.object({
 const FilterBody = z.object({
   title: z.string().trim().max(256).optional(),
   context: zContext,
-  filter_action: z.enum(["warn", "hide"]).optional(),
+  filter_action: z.enum(["warn", "hide", "blur"]).optional(),
   expires_in: zExpiresIn,
   keywords_attributes: zList(KeywordAttrs),
 });

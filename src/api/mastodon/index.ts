@@ -4,6 +4,7 @@ import type { HonoEnv } from "../context.ts";
 import { accountsRoutes } from "./accounts.ts";
 import { appsRoutes } from "./apps.ts";
 import { bookmarksRoutes } from "./bookmarks.ts";
+import { collectionsRoutes } from "./collections.ts";
 import { conversationsRoutes } from "./conversations.ts";
 import { directoryRoutes } from "./directory.ts";
 import { domainBlocksRoutes } from "./domain-blocks.ts";
@@ -19,6 +20,7 @@ import { notificationsRoutes } from "./notifications.ts";
 import { notificationsV2Routes } from "./notifications-v2.ts";
 import { pollsRoutes } from "./polls.ts";
 import { preferencesRoutes } from "./preferences.ts";
+import { profileRoutes } from "./profile.ts";
 import { pushRoutes } from "./push.ts";
 import { relationshipsRoutes } from "./relationships.ts";
 import { reportsRoutes } from "./reports.ts";
@@ -61,6 +63,9 @@ export function mastodonRoutes(ctx: AppContext): Hono<HonoEnv> {
     reportsRoutes,
     directoryRoutes,
     pushRoutes,
+    // Mastodon 4.6 profile API and collections
+    profileRoutes,
+    collectionsRoutes,
     miscRoutes,
   ]) {
     app.route("/", routes(ctx));

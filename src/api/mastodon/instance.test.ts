@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { insertStatus } from "../../../test/helpers/fixtures.ts";
-import { apiCaller, createTestUser, describeStores } from "../../../test/helpers/harness.ts";
+import {
+  apiCaller,
+  createTestContext,
+  createTestUser,
+  describeStores,
+  STORES,
+} from "../../../test/helpers/harness.ts";
+import { closeContext } from "../../app.ts";
 import { clearInstanceCache, weekStart } from "../../core/instance.ts";
 
 describeStores("instance API", (get) => {
@@ -16,7 +23,7 @@ describeStores("instance API", (get) => {
     assert.equal(res.status, 200);
     const i = await res.json();
     assert.equal(i.uri, "torgai.test");
-    assert.equal(i.version, "4.3.0 (compatible; Torgai 0.1.0)");
+    assert.equal(i.version, "4.4.0 (compatible; Torgai 0.1.0)");
     assert.equal(i.urls.streaming_api, "wss://torgai.test");
     assert.deepEqual(i.languages, ["kk", "ru", "en"]);
     assert.equal(i.registrations, true);
@@ -48,6 +55,26 @@ describeStores("instance API", (get) => {
     assert.deepEqual(v2.registrations, { enabled: true, approval_required: false, message: null, url: null });
     assert.equal(typeof v2.usage.users.active_month, "number");
     assert.equal(v2.thumbnail.url, "https://torgai.test/static/thumbnail.png");
+    // the API whose features work (4.4: endorsements, featuring, policy v2); not 4.5's quotes yet
+    assert.deepEqual(v2.api_versions, { mastodon: 6 });
+    assert.match(v2.version, /^4\.4\.0 /);
+    // the profile limits the profile API enforces
+    assert.deepEqual(v2.configuration.accounts, {
+      max_featured_tags: 10,
+      max_pinned_statuses: 5,
+      max_display_name_length: 30,
+      max_note_length: 500,
+      max_avatar_description_length: 150,
+      max_header_description_length: 150,
+      max_profile_fields: 4,
+      profile_field_name_limit: 255,
+      profile_field_value_limit: 255,
+    });
+    // no extended description is configured: Mastodon's empty answer
+    assert.deepEqual(await (await api("/api/v1/instance/extended_description")).json(), {
+      updated_at: null,
+      content: "",
+    });
     for (const path of [
       "/api/v1/instance/peers",
       "/api/v1/instance/rules",
@@ -127,3 +154,24 @@ describeStores("instance API", (get) => {
     assert.equal(t.url, "https://torgai.test/tags/%D0%9D%D0%B0%D1%83%D1%80%D1%8B%D0%B7");
   });
 });
+
+for (const kind of STORES) {
+  test(`the extended description is the operator's text, as escaped paragraphs [${kind}]`, async () => {
+    const ctx = await createTestContext(kind, {
+      config: {
+        TORGAI_INSTANCE_EXTENDED_DESCRIPTION:
+          "Қош келдіңіз!\nЕрежелер <b>қатаң</b>.\n\nБайланыс: admin@torgai.test",
+      },
+    });
+    try {
+      const body = await (await apiCaller(ctx)("/api/v1/instance/extended_description")).json();
+      assert.deepEqual(body, {
+        updated_at: null,
+        content:
+          "<p>Қош келдіңіз!<br>Ережелер &lt;b&gt;қатаң&lt;/b&gt;.</p><p>Байланыс: admin@torgai.test</p>",
+      });
+    } finally {
+      await closeContext(ctx);
+    }
+  });
+}

@@ -12,13 +12,16 @@ import {
   instancePeers,
   instanceStats,
   localCustomEmojis,
+  MASTODON_API_VERSION,
   MASTODON_COMPAT_VERSION,
   SOURCE_URL,
   trendingTags,
   weeklyActivity,
 } from "../../core/instance.ts";
 import { vapidPublicKey } from "../../core/push/vapid.ts";
+import { MAX_PINS } from "../../core/statuses/pin.ts";
 import { POLL_OPTION_MAX_CHARS } from "../../core/statuses/polls.ts";
+import { MAX_FEATURED_TAGS } from "../../core/tags.ts";
 import { escapeHtml } from "../../core/text/escape.ts";
 import type { Ctx, HonoEnv } from "../context.ts";
 import { queryParams, validate, zInt } from "../params.ts";
@@ -71,11 +74,14 @@ function streamingUrl(ctx: AppContext): string {
 
 function limits(ctx: AppContext) {
   return {
-    // the profile limits as current Mastodon advertises them (it has no display-name entry)
+    // the profile limits as Mastodon 4.6 advertises them (the ones the profile API enforces)
     accounts: {
-      max_featured_tags: 10,
-      max_pinned_statuses: 5,
+      max_featured_tags: MAX_FEATURED_TAGS,
+      max_pinned_statuses: MAX_PINS,
+      max_display_name_length: PROFILE.displayName,
       max_note_length: PROFILE.note,
+      max_avatar_description_length: PROFILE.imageDescription,
+      max_header_description_length: PROFILE.imageDescription,
       max_profile_fields: PROFILE.fields,
       profile_field_name_limit: PROFILE.fieldName,
       profile_field_value_limit: PROFILE.fieldValue,
@@ -154,7 +160,7 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
         message: null,
         url: null,
       },
-      api_versions: { mastodon: 2 },
+      api_versions: { mastodon: MASTODON_API_VERSION },
       contact: { email: config.contactEmail, account: contact ? serializeAccount(ctx, contact) : null },
       rules: [],
     });
@@ -166,12 +172,15 @@ export function instanceRoutes(ctx: AppContext): Hono<HonoEnv> {
   app.get("/api/v1/instance/activity", async (c) => c.json(await weeklyActivity(ctx)));
   app.get("/api/v1/instance/rules", (c) => c.json([]));
   app.get("/api/v1/instance/translation_languages", (c) => c.json({}));
-  app.get("/api/v1/instance/extended_description", (c) =>
-    c.json({
-      updated_at: new Date(0).toISOString(),
-      content: `<p>${escapeHtml(config.instanceDescription)}</p>`,
-    }),
-  );
+  // as Mastodon with no extended description set: empty content, no date; otherwise the operator's
+  // text as paragraphs (the date it was written is not known: a configuration has none)
+  const extended = config.instanceExtendedDescription
+    .split(/\r?\n\s*\r?\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => `<p>${escapeHtml(p).replace(/\r?\n/g, "<br>")}</p>`)
+    .join("");
+  app.get("/api/v1/instance/extended_description", (c) => c.json({ updated_at: null, content: extended }));
   app.get("/api/v1/custom_emojis", async (c) => c.json(await localCustomEmojis(ctx)));
   app.get("/api/v1/announcements", (c) => c.json([]));
 

@@ -1,16 +1,13 @@
 /**
  * Endpoints of Mastodon 4.3 features Torgai does not offer (yet), answered the way Mastodon answers
- * when there is nothing to show, so clients that call them at start-up keep working: endorsements,
- * identity proofs, annual reports, media uploads (until the media issue).
+ * when there is nothing to show, so clients that call them at start-up keep working: identity
+ * proofs, annual reports, media uploads (until the media issue).
  */
 import { Hono } from "hono";
 import type { AppContext } from "../../app.ts";
 import { getAccount } from "../../core/accounts/lookup.ts";
-import { getRelationship } from "../../core/follows/relationships.ts";
 import { INSTANCE_LANGUAGES } from "../../core/instance.ts";
 import { appOf, type HonoEnv, optionalUser, requireUser } from "../context.ts";
-import { serializeCredentialAccount } from "./present.ts";
-import { serializeRelationship } from "./serializers/relationship.ts";
 
 export const MEDIA_UNAVAILABLE = "Media uploads are not available on this server yet";
 
@@ -20,40 +17,33 @@ export function miscRoutes(_ctx: AppContext): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   const notFound = { error: "Record not found" };
 
-  // endorsements ("feature on profile"): none, and endorsing is not offered
-  app.get("/api/v1/endorsements", (c) => {
-    requireUser(c, "read:accounts");
-    return c.json([]);
-  });
-  app.get("/api/v1/accounts/:id{[0-9]+}/endorsements", async (c) => {
-    optionalUser(c, "read:accounts");
-    await getAccount(appOf(c), c.req.param("id"));
-    return c.json([]);
-  });
-  for (const action of ["pin", "endorse"]) {
-    app.post(`/api/v1/accounts/:id{[0-9]+}/${action}`, (c) => {
-      requireUser(c, "write:accounts");
-      return c.json({ error: "Featuring accounts on profiles is not available on this server" }, 422);
-    });
-  }
-  for (const action of ["unpin", "unendorse"]) {
-    app.post(`/api/v1/accounts/:id{[0-9]+}/${action}`, async (c) => {
-      const v = requireUser(c, "write:accounts");
-      const ctx = appOf(c);
-      await getAccount(ctx, c.req.param("id"));
-      return c.json(serializeRelationship(await getRelationship(ctx, v.account.id, c.req.param("id"))));
-    });
-  }
-
   app.get("/api/v1/accounts/:id{[0-9]+}/identity_proofs", async (c) => {
     optionalUser(c, "read:accounts");
     await getAccount(appOf(c), c.req.param("id"));
     return c.json([]);
   });
 
+  // annual reports ("Wrapstodon"): Torgai runs no campaign, so no account is eligible and asking
+  // for one does nothing, as Mastodon answers for a year that is not its campaign's
   app.get("/api/v1/annual_reports", (c) => {
     requireUser(c, "read:accounts");
     return c.json({ annual_reports: [], accounts: [], statuses: [] });
+  });
+  app.get("/api/v1/annual_reports/:year{[0-9]{4}}/state", (c) => {
+    requireUser(c, "read:accounts");
+    return c.json({ state: "ineligible" });
+  });
+  app.post("/api/v1/annual_reports/:year{[0-9]{4}}/generate", (c) => {
+    requireUser(c, "write:accounts");
+    return c.json({});
+  });
+  app.get("/api/v1/annual_reports/:year{[0-9]{4}}", (c) => {
+    requireUser(c, "read:accounts");
+    return c.json(notFound, 404);
+  });
+  app.post("/api/v1/annual_reports/:year{[0-9]{4}}/read", (c) => {
+    requireUser(c, "write:accounts");
+    return c.json(notFound, 404);
   });
 
   app.get("/api/v1/instance/languages", (c) =>
@@ -71,14 +61,6 @@ export function miscRoutes(_ctx: AppContext): Hono<HonoEnv> {
     requireUser(c, c.req.method === "GET" ? "read:statuses" : "write:media");
     return c.json(notFound, 404);
   });
-
-  // avatar and header uploads come with media; removing what is not there succeeds
-  for (const what of ["avatar", "header"]) {
-    app.delete(`/api/v1/profile/${what}`, async (c) => {
-      const v = requireUser(c, "write:accounts");
-      return c.json(await serializeCredentialAccount(appOf(c), v.account, v.user));
-    });
-  }
 
   // configuration.translation.enabled is false; a client that asks anyway learns why
   app.post("/api/v1/statuses/:id{[0-9]+}/translate", (c) => {

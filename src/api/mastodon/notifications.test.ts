@@ -126,6 +126,14 @@ describeStores("notifications, markers and conversations API", (getCtx) => {
       (await c.api(`/api/v1/conversations/${updated[0].id}/read`, { method: "POST" })).status,
       404,
     );
+    // marked unread again (Mastodon 4.5), and the list says so
+    const unread = await json(a.api(`/api/v1/conversations/${updated[0].id}/unread`, { method: "POST" }));
+    assert.equal(unread.unread, true);
+    assert.equal((await json(a.api("/api/v1/conversations")))[0].unread, true);
+    assert.equal(
+      (await c.api(`/api/v1/conversations/${updated[0].id}/unread`, { method: "POST" })).status,
+      404,
+    );
     assert.equal((await a.api(`/api/v1/conversations/${updated[0].id}`, { method: "DELETE" })).status, 200);
     assert.deepEqual(await json(a.api("/api/v1/conversations")), []);
   });

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { blockAccount, listBlocks, unblockAccount } from "../../core/follows/blocks.ts";
+import { endorseAccount, listEndorsements, unendorseAccount } from "../../core/follows/endorsements.ts";
 import { followAccount, unfollowAccount } from "../../core/follows/follow.ts";
 import { listMutes, muteAccount, unmuteAccount } from "../../core/follows/mutes.ts";
 import {
@@ -11,6 +12,7 @@ import {
   listFollows,
   setAccountNote,
 } from "../../core/follows/relationships.ts";
+import { removeFromFollowers } from "../../core/follows/requests.ts";
 import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
@@ -55,6 +57,45 @@ export function relationshipsRoutes(_ctx: AppContext): Hono<HonoEnv> {
     const { account } = requireUser(c, "write:follows");
     await unfollowAccount(appOf(c), account.id, c.req.param("id"));
     return relationshipOf(c, account.id, c.req.param("id"));
+  });
+
+  app.post("/api/v1/accounts/:id{[0-9]+}/remove_from_followers", async (c) => {
+    const { account } = requireUser(c, "write:follows");
+    await removeFromFollowers(appOf(c), account.id, c.req.param("id"));
+    return relationshipOf(c, account.id, c.req.param("id"));
+  });
+
+  // the featured tab (Mastodon 4.4 named endorse/unendorse; pin/unpin remain as aliases)
+  for (const action of ["endorse", "pin"]) {
+    app.post(`/api/v1/accounts/:id{[0-9]+}/${action}`, async (c) => {
+      const { account } = requireUser(c, "write:accounts");
+      await endorseAccount(appOf(c), account.id, c.req.param("id"));
+      return relationshipOf(c, account.id, c.req.param("id"));
+    });
+  }
+  for (const action of ["unendorse", "unpin"]) {
+    app.post(`/api/v1/accounts/:id{[0-9]+}/${action}`, async (c) => {
+      const { account } = requireUser(c, "write:accounts");
+      await unendorseAccount(appOf(c), account.id, c.req.param("id"));
+      return relationshipOf(c, account.id, c.req.param("id"));
+    });
+  }
+
+  app.get("/api/v1/endorsements", async (c) => {
+    const { account } = requireUser(c, "read:accounts");
+    const ctx = appOf(c);
+    const res = await listEndorsements(ctx, account.id, account.id, parsePage(queryParams(c), 40, 80));
+    setLinkHeader(c, res.cursorIds);
+    return c.json(serializeAccounts(ctx, res.accounts));
+  });
+
+  app.get("/api/v1/accounts/:id{[0-9]+}/endorsements", async (c) => {
+    const viewer = optionalUser(c, "read:accounts");
+    const ctx = appOf(c);
+    const page = parsePage(queryParams(c), 40, 80);
+    const res = await listEndorsements(ctx, c.req.param("id"), viewer?.account.id ?? null, page);
+    setLinkHeader(c, res.cursorIds);
+    return c.json(serializeAccounts(ctx, res.accounts));
   });
 
   app.post("/api/v1/accounts/:id{[0-9]+}/block", async (c) => {

@@ -64,6 +64,10 @@ describeStores("status interactions API", (get) => {
     assert.equal(r1.id, r2.id);
     assert.equal(r1.reblog.id, s.id);
     assert.equal(r1.reblog.reblogged, true);
+    // the wrapper says so too (masto.js and Mastodon apps read `reblogged` on the answer itself)
+    assert.equal(r1.reblogged, true);
+    const bobHome = (await (await bob.api("/api/v1/timelines/home")).json()) as J[];
+    assert.equal(bobHome.find((x) => x.id === r1.id)?.reblogged, true);
     assert.equal(r1.reblog.reblogs_count, 1);
     assert.equal(r1.content, "");
     assert.equal(r1.account.id, bob.account.id);

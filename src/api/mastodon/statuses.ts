@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app.ts";
 import { loadAccountsById } from "../../core/accounts/hydrate.ts";
+import { UnexpectedMentionsError } from "../../core/errors.ts";
 import { bookmarkStatus, unbookmarkStatus } from "../../core/statuses/bookmark.ts";
 import { reblogStatus, unreblogStatus } from "../../core/statuses/boost.ts";
 import { statusContext } from "../../core/statuses/context.ts";
@@ -16,7 +17,7 @@ import { pinStatus, unpinStatus } from "../../core/statuses/pin.ts";
 import { scheduleStatus } from "../../core/statuses/scheduled.ts";
 import { VISIBILITIES } from "../../core/visibility.ts";
 import type { Account, Status } from "../../store/schema.ts";
-import { type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
+import { appOf, type Ctx, type HonoEnv, optionalUser, requireUser } from "../context.ts";
 import { parsePage, setLinkHeader } from "../pagination.ts";
 import { allParams, queryParams, validate, zBool, zId, zInt, zList } from "../params.ts";
 import { serializeStatus, serializeStatuses } from "./present.ts";
@@ -50,6 +51,7 @@ const CreateSchema = z.object({
   in_reply_to_id: opt(zId),
   visibility: opt(z.enum(VISIBILITIES)),
   scheduled_at: opt(zScheduledAt),
+  allowed_mentions: zList(zId),
 });
 
 const ReblogSchema = z.object({ visibility: opt(z.enum(["public", "unlisted", "private"])) });
@@ -57,6 +59,15 @@ const ReblogSchema = z.object({ visibility: opt(z.enum(["public", "unlisted", "p
 function pollInput(p: z.output<typeof PollSchema> | undefined) {
   if (!p) return undefined;
   return { options: p.options, expiresIn: p.expires_in, multiple: p.multiple, hideTotals: p.hide_totals };
+}
+
+/** Mastodon's answer when `allowed_mentions` leaves out someone the text mentions: 422 with them. */
+async function unexpectedMentions(c: Ctx, err: unknown): Promise<Response> {
+  if (!(err instanceof UnexpectedMentionsError)) throw err;
+  const ctx = appOf(c);
+  const found = await loadAccountsById(ctx, err.accountIds);
+  const accounts = err.accountIds.flatMap((id) => found.get(id) ?? []);
+  return c.json({ error: err.message, unexpected_accounts: serializeAccounts(ctx, accounts) }, 422);
 }
 
 export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
@@ -84,7 +95,13 @@ export function statusesRoutes(ctx: AppContext): Hono<HonoEnv> {
     if (p.scheduled_at && p.scheduled_at.getTime() > ctx.now().getTime()) {
       return c.json(toMastodonScheduledStatus(await scheduleStatus(ctx, v.account, input, p.scheduled_at)));
     }
-    return one(c, await createStatus(ctx, v.account, input), v.account);
+    // allowed_mentions guards an immediate post (a scheduled one is checked by no one at its time)
+    const status = await createStatus(ctx, v.account, {
+      ...input,
+      allowedMentions: p.allowed_mentions,
+    }).catch((err) => unexpectedMentions(c, err));
+    if (status instanceof Response) return status;
+    return one(c, status, v.account);
   });
 
   app.get("/api/v1/statuses", async (c) => {

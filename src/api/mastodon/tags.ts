@@ -34,7 +34,7 @@ export function serializeTag(ctx: AppContext, t: TagView, withViewer: boolean) {
   };
 }
 
-function serializeFeaturedTag(account: Account, f: FeaturedTagView) {
+export function serializeFeaturedTag(account: Pick<Account, "url">, f: FeaturedTagView) {
   return {
     id: f.id,
     name: f.name,

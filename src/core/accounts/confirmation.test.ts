@@ -112,7 +112,10 @@ for (const kind of STORES) {
       });
       assert.equal(res.status, 422);
       assert.deepEqual(((await res.json()) as Json).details, {
-        email: [{ error: "ERR_BLANK", description: "Email can't be blank" }],
+        email: [
+          { error: "ERR_BLANK", description: "can't be blank" },
+          { error: "ERR_INVALID", description: "is invalid" },
+        ],
       });
     });
 

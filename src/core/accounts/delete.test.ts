@@ -215,3 +215,35 @@ storeTest(
 storeTest("deleteAccount refuses unknown and remote accounts", async (ctx) => {
   await assert.rejects(deleteAccount(ctx, "123456789012345678"), /No such local account/);
 });
+
+storeTest(
+  "deleteAccount removes endorsements both ways and collections, its own and its place in others'",
+  async (ctx) => {
+    const alice = await createTestUser(ctx);
+    const bob = await createTestUser(ctx);
+    const carol = await createTestUser(ctx);
+    for (const [from, to] of [
+      [alice, bob],
+      [bob, alice],
+    ] as const) {
+      await from.api(`/api/v1/accounts/${to.account.id}/follow`, { method: "POST" });
+      assert.equal(
+        (await from.api(`/api/v1/accounts/${to.account.id}/endorse`, { method: "POST" })).status,
+        200,
+      );
+    }
+    const own = await (
+      await alice.api("/api/v1/collections", { json: { name: "mine", account_ids: [carol.account.id] } })
+    ).json();
+    const other = await (
+      await bob.api("/api/v1/collections", { json: { name: "bob's", account_ids: [alice.account.id] } })
+    ).json();
+    await deleteAccount(ctx, alice.account.id);
+    assert.deepEqual(await ctx.db.selectFrom("account_endorsements").selectAll().execute(), []);
+    assert.deepEqual(await ctx.db.selectFrom("collections").select("id").execute(), [
+      { id: other.collection.id },
+    ]);
+    assert.deepEqual(await ctx.db.selectFrom("collection_items").selectAll().execute(), []);
+    assert.notEqual(own.collection.id, other.collection.id);
+  },
+);

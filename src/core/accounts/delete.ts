@@ -87,7 +87,14 @@ async function purgeAccount(
       .where((eb) => eb.or([eb("account_id", "=", A), eb("from_account_id", "=", A)]))
       .execute();
   }
-  for (const table of ["follows", "follow_requests", "blocks", "mutes", "account_notes"] as const) {
+  for (const table of [
+    "follows",
+    "follow_requests",
+    "blocks",
+    "mutes",
+    "account_notes",
+    "account_endorsements",
+  ] as const) {
     await trx
       .deleteFrom(table)
       .where((eb) => eb.or([eb("account_id", "=", A), eb("target_account_id", "=", A)]))
@@ -113,6 +120,17 @@ async function purgeAccount(
   ] as const) {
     await trx.deleteFrom(table).where("account_id", "=", A).execute();
   }
+  // collections: the account's own (with their items), and its place in others'
+  await trx
+    .deleteFrom("collection_items")
+    .where((eb) =>
+      eb.or([
+        eb("account_id", "=", A),
+        eb("collection_id", "in", trx.selectFrom("collections").select("id").where("account_id", "=", A)),
+      ]),
+    )
+    .execute();
+  await trx.deleteFrom("collections").where("account_id", "=", A).execute();
   // the statuses, with the counters they moved on others' statuses and accounts
   await removeAccountStatuses(trx, A);
   const users = await trx.selectFrom("users").select("id").where("account_id", "=", A).execute();
@@ -128,6 +146,8 @@ async function purgeAccount(
       fields: "[]",
       avatar_url: null,
       header_url: null,
+      avatar_description: "",
+      header_description: "",
       locked: 0,
       discoverable: 0,
       indexable: 0,

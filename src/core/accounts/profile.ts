@@ -15,7 +15,15 @@ import { mergeSettings, type UserSettings } from "./settings.ts";
  * post and notification the account appears in, so a count a reader sees as "30" must not hide
  * 150,000 combining marks.
  */
-export const LIMITS = { displayName: 30, note: 500, fields: 4, fieldName: 255, fieldValue: 255 } as const;
+export const LIMITS = {
+  displayName: 30,
+  note: 500,
+  fields: 4,
+  fieldName: 255,
+  fieldValue: 255,
+  /** avatar and header descriptions (Mastodon 4.6), in code points */
+  imageDescription: 150,
+} as const;
 /** the bio counts graphemes, so it also has a hard cap in code points */
 export const NOTE_MAX_CODE_POINTS = CODE_POINTS_PER_CHAR * LIMITS.note;
 
@@ -32,6 +40,12 @@ export interface ProfileUpdate {
   discoverable?: boolean;
   indexable?: boolean;
   fields?: ProfileField[];
+  /** Mastodon 4.6 profile settings (PATCH /api/v1/profile) */
+  avatarDescription?: string;
+  headerDescription?: string;
+  showMedia?: boolean;
+  showMediaReplies?: boolean;
+  showFeatured?: boolean;
   source?: Partial<Pick<UserSettings, "default_privacy" | "default_sensitive" | "default_language">>;
 }
 
@@ -108,6 +122,17 @@ export async function updateProfile(
   if (input.discoverable !== undefined) patch.discoverable = input.discoverable ? 1 : 0;
   if (input.indexable !== undefined) patch.indexable = input.indexable ? 1 : 0;
   if (input.fields !== undefined) patch.fields = renderFields(input.fields);
+  for (const [key, value, what] of [
+    ["avatar_description", input.avatarDescription, "Avatar description"],
+    ["header_description", input.headerDescription, "Header description"],
+  ] as const) {
+    if (value === undefined) continue;
+    if (codePointsOver(value, LIMITS.imageDescription)) throw tooLong(what, LIMITS.imageDescription);
+    patch[key] = value.trim();
+  }
+  if (input.showMedia !== undefined) patch.show_media = input.showMedia ? 1 : 0;
+  if (input.showMediaReplies !== undefined) patch.show_media_replies = input.showMediaReplies ? 1 : 0;
+  if (input.showFeatured !== undefined) patch.show_featured = input.showFeatured ? 1 : 0;
   const lang = input.source?.default_language;
   if (lang !== undefined && lang !== null && lang !== "" && !/^[a-z]{2,3}$/.test(lang)) {
     throw new ValidationError("Validation failed: Language is not a valid ISO 639 code");
@@ -130,6 +155,50 @@ export async function updateProfile(
       if (source.default_language === "") source.default_language = null;
       user.settings = mergeSettings(user, source);
       await trx.updateTable("users").set({ settings: user.settings }).where("id", "=", user.id).execute();
+    }
+    const account = await trx
+      .selectFrom("accounts")
+      .selectAll()
+      .where("id", "=", accountId)
+      .executeTakeFirstOrThrow();
+    return { account, user };
+  });
+}
+
+/**
+ * DELETE /api/v1/profile/avatar|header: back to the default image (no URL of its own), and its
+ * description with it, as Mastodon does.
+ */
+export async function removeProfileImage(
+  ctx: AppContext,
+  accountId: string,
+  kind: "avatar" | "header",
+): Promise<{ account: Account; user: User }> {
+  const patch: AccountUpdate =
+    kind === "avatar"
+      ? { avatar_url: null, avatar_description: "" }
+      : { header_url: null, header_description: "" };
+  patch.updated_at = ctx.now().toISOString();
+  return transaction(ctx, async (trx) => {
+    const user = await trx
+      .selectFrom("users")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .executeTakeFirst();
+    if (!user) throw new NotFoundError();
+    const before = await trx
+      .selectFrom("accounts")
+      .select(["avatar_url", "header_url", "avatar_description", "header_description"])
+      .where("id", "=", accountId)
+      .executeTakeFirstOrThrow();
+    const set =
+      kind === "avatar"
+        ? before.avatar_url || before.avatar_description
+        : before.header_url || before.header_description;
+    // removing what is not there changes nothing, and tells no other server
+    if (set) {
+      await trx.updateTable("accounts").set(patch).where("id", "=", accountId).execute();
+      await federate(ctx, trx, { type: "profile.update", accountId });
     }
     const account = await trx
       .selectFrom("accounts")

@@ -5,7 +5,7 @@ import { throttleKey } from "../auth/throttle.ts";
 import { ForbiddenError, TorgaiError, ValidationError } from "../errors.ts";
 import { ipLimitKey } from "../ratelimit.ts";
 import { enqueueConfirmationMail } from "./confirmation.ts";
-import { createLocalAccount } from "./create.ts";
+import { createLocalAccount, EMAIL_RE, isReservedUsername, PASSWORD_MAX } from "./create.ts";
 
 export const SUPPORTED_LOCALES = ["kk", "ru", "en"] as const;
 
@@ -30,28 +30,73 @@ export interface Registration {
   pending: boolean;
 }
 
-/** Mastodon's registration error shape: `details: {field: [{error: "ERR_…", description}]}`. */
-function fieldError(field: string, code: string, description: string, message?: string): ValidationError {
-  return new ValidationError(message ?? `Validation failed: ${description}`, {
-    details: { [field]: [{ error: code, description }] },
-  });
+type FieldErrors = Record<string, { error: string; description: string }[]>;
+
+/** Rails' humanised attribute names, as Mastodon's message spells them ("Email can't be blank"). */
+const LABELS: Record<string, string> = {
+  username: "Username",
+  email: "Email",
+  password: "Password",
+  agreement: "Agreement",
+  reason: "Reason",
+};
+
+/**
+ * Mastodon's registration error: `details: {field: [{error: "ERR_…", description}]}` with every
+ * invalid field at once, and `error` listing them all ("Validation failed: Email can't be blank, …").
+ */
+function registrationError(errors: FieldErrors): ValidationError {
+  const parts = Object.entries(errors).flatMap(([field, list]) =>
+    list.map((e) => `${LABELS[field] ?? field} ${e.description}`),
+  );
+  return new ValidationError(`Validation failed: ${parts.join(", ")}`, { details: errors });
 }
 
-/** Maps createLocalAccount's messages onto Mastodon's per-field registration errors. */
+function add(errors: FieldErrors, field: string, error: string, description: string): void {
+  const list = errors[field] ?? [];
+  list.push({ error, description });
+  errors[field] = list;
+}
+
+/** Everything about the request that can be judged without the database, as Mastodon's validators do. */
+function validateRegistration(ctx: AppContext, input: RegistrationInput): FieldErrors {
+  const errors: FieldErrors = {};
+  const username = input.username.trim();
+  if (username === "") add(errors, "username", "ERR_BLANK", "can't be blank");
+  else {
+    if ([...username].length > 30)
+      add(errors, "username", "ERR_TOO_LONG", "is too long (maximum is 30 characters)");
+    if (!/^[a-z0-9_]+$/i.test(username))
+      add(errors, "username", "ERR_INVALID", "must contain only letters, numbers and underscores");
+    else if (isReservedUsername(username)) add(errors, "username", "ERR_RESERVED", "is reserved");
+  }
+  const email = input.email?.trim() ?? "";
+  if (email === "") {
+    // without mail the address is optional (nothing could confirm it); with mail it is required
+    if (ctx.config.mail) {
+      add(errors, "email", "ERR_BLANK", "can't be blank");
+      add(errors, "email", "ERR_INVALID", "is invalid");
+    }
+  } else if (!EMAIL_RE.test(email) || email.length > 320) add(errors, "email", "ERR_INVALID", "is invalid");
+  if (input.password === "") add(errors, "password", "ERR_BLANK", "can't be blank");
+  else if (input.password.length < 8)
+    add(errors, "password", "ERR_TOO_SHORT", "is too short (minimum is 8 characters)");
+  else if (input.password.length > PASSWORD_MAX) {
+    add(errors, "password", "ERR_TOO_LONG", `is too long (maximum is ${PASSWORD_MAX} characters)`);
+  }
+  if (!input.agreement) add(errors, "agreement", "ERR_ACCEPTED", "must be accepted");
+  const reason = input.reason?.trim() ?? "";
+  if (reason.length > 500) add(errors, "reason", "ERR_TOO_LONG", "is too long (maximum is 500 characters)");
+  return errors;
+}
+
+/** Maps createLocalAccount's conflicts (found in its transaction) onto the same per-field shape. */
 function toFieldError(err: TorgaiError): TorgaiError {
   const m = err.message;
-  if (/Username has already been taken/.test(m))
-    return fieldError("username", "ERR_TAKEN", "Username has already been taken");
+  if (/Username has already been taken|Username or email/.test(m))
+    return registrationError({ username: [{ error: "ERR_TAKEN", description: "has already been taken" }] });
   if (/Email has already been taken/.test(m))
-    return fieldError("email", "ERR_TAKEN", "Email has already been taken");
-  if (/Username or email/.test(m))
-    return fieldError("username", "ERR_TAKEN", "Username or email has already been taken");
-  if (/Username is reserved/.test(m)) return fieldError("username", "ERR_RESERVED", "Username is reserved");
-  if (/Username/.test(m)) return fieldError("username", "ERR_INVALID", m.replace(/^Validation failed: /, ""));
-  if (/Email/.test(m)) return fieldError("email", "ERR_INVALID", "Email is invalid");
-  if (/too short/.test(m))
-    return fieldError("password", "ERR_TOO_SHORT", "Password is too short (minimum is 8 characters)");
-  if (/Password/.test(m)) return fieldError("password", "ERR_TOO_LONG", "Password is too long");
+    return registrationError({ email: [{ error: "ERR_TAKEN", description: "has already been taken" }] });
   return err;
 }
 
@@ -75,12 +120,9 @@ export async function registerAccount(ctx: AppContext, input: RegistrationInput)
     t.check(ip, now);
     t.fail(ip, now);
   }
-  if (!input.agreement) throw fieldError("agreement", "ERR_ACCEPTED", "Agreement must be accepted");
-  if (!input.username.trim()) throw fieldError("username", "ERR_BLANK", "Username can't be blank");
-  if (!input.password) throw fieldError("password", "ERR_BLANK", "Password can't be blank");
-  if (ctx.config.mail && !input.email?.trim()) throw fieldError("email", "ERR_BLANK", "Email can't be blank");
+  const errors = validateRegistration(ctx, input);
+  if (Object.keys(errors).length > 0) throw registrationError(errors);
   const reason = input.reason?.trim() || null;
-  if (reason && reason.length > 500) throw fieldError("reason", "ERR_TOO_LONG", "Reason is too long");
   const base = (input.locale ?? "").toLowerCase().split(/[-_]/)[0];
   const locale = (SUPPORTED_LOCALES as readonly string[]).includes(base) ? base : "kk";
 

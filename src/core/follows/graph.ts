@@ -37,6 +37,12 @@ export async function removeFollow(db: Db, followerId: string, targetId: string)
     .executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) return false;
   await adjustFollowCounts(db, followerId, targetId, -1);
+  // an endorsement needs the follow (Mastodon's Follow#remove_endorsements)
+  await db
+    .deleteFrom("account_endorsements")
+    .where("account_id", "=", followerId)
+    .where("target_account_id", "=", targetId)
+    .execute();
   // list membership exists only for followed accounts (Mastodon drops it with the follow)
   await db
     .deleteFrom("list_accounts")

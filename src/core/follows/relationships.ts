@@ -25,7 +25,7 @@ export interface Relationship {
   note: string;
 }
 
-/** The viewer's relationship to each account in `ids` others may see, in request order, with 8 queries. */
+/** The viewer's relationship to each account in `ids` others may see, in request order, with a fixed number of queries. */
 export async function getRelationships(
   ctx: AppContext,
   viewerId: string,
@@ -35,7 +35,7 @@ export async function getRelationships(
   if (want.length === 0) return [];
   const db = ctx.db;
   const nowIso = ctx.now().toISOString();
-  const [existing, follows, followedBy, requests, requestedBy, blocks, blockedBy, mutes, notes] =
+  const [existing, follows, followedBy, requests, requestedBy, blocks, blockedBy, mutes, notes, endorsed] =
     await Promise.all([
       db
         .selectFrom("accounts")
@@ -92,7 +92,14 @@ export async function getRelationships(
         .where("account_id", "=", viewerId)
         .where("target_account_id", "in", want)
         .execute(),
+      db
+        .selectFrom("account_endorsements")
+        .select("target_account_id as id")
+        .where("account_id", "=", viewerId)
+        .where("target_account_id", "in", want)
+        .execute(),
     ]);
+  const endorsedIds = new Set(endorsed.map((r) => r.id));
   const known = new Set(existing.map((r) => r.id));
   const domains = [...new Set(existing.map((r) => r.domain).filter((d) => d !== ""))];
   const blockedDomains = new Set(
@@ -148,7 +155,7 @@ export async function getRelationships(
         requested: rq.has(id),
         requested_by: rb.has(id),
         domain_blocking: blockedDomains.has(domainOf.get(id) ?? ""),
-        endorsed: false,
+        endorsed: endorsedIds.has(id),
         note: no.get(id)?.comment ?? "",
       };
     });

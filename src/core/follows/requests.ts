@@ -5,8 +5,9 @@ import { paginate } from "../../store/paginate.ts";
 import type { Account } from "../../store/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import { federate } from "../fediverse/outbound.ts";
+import { removeAccountFromHomeFeed } from "../timelines/feed.ts";
 import { insertFollow } from "./follow.ts";
-import { removeFollowRequest } from "./graph.ts";
+import { loadTargetAccount, removeFollow, removeFollowRequest } from "./graph.ts";
 
 /** Pending requests to follow `targetId`, newest first, paged by request id. */
 export async function listFollowRequests(
@@ -89,5 +90,29 @@ export async function answerRemote(
     followerId: requesterId,
     followUri,
     accepted,
+  });
+}
+
+/**
+ * POST /api/v1/accounts/:id/remove_from_followers: `followerId` stops following `accountId`, and
+ * its home timeline loses the account's posts, as on an unfollow (followers-only posts included).
+ * A remote follower's server hears a Reject of its Follow, as Mastodon sends.
+ */
+export async function removeFromFollowers(
+  ctx: AppContext,
+  accountId: string,
+  followerId: string,
+): Promise<void> {
+  await transaction(ctx, async (trx) => {
+    await loadTargetAccount(trx, followerId);
+    const follow = await trx
+      .selectFrom("follows")
+      .select("uri")
+      .where("account_id", "=", followerId)
+      .where("target_account_id", "=", accountId)
+      .executeTakeFirst();
+    if (!follow || !(await removeFollow(trx, followerId, accountId))) return;
+    await removeAccountFromHomeFeed(trx, followerId, accountId);
+    await answerRemote(ctx, trx, accountId, followerId, follow.uri, false);
   });
 }

@@ -95,7 +95,7 @@ export async function deliverPush(
     preferred_locale: sub.locale,
     notification_id: n.id,
     notification_type: n.type,
-    icon: n.avatar_url ?? ctx.uris.static("avatar.png"),
+    icon: n.avatar_url ?? ctx.uris.defaultImage("avatar"),
     title: pushTitle(sub.locale, n.type, n.display_name.trim() || n.username),
     body: pushBody({
       spoilerText: reblogged ? n.original_spoiler_text : n.spoiler_text,

@@ -29,6 +29,8 @@ export interface CreateStatusInput {
   mediaIds?: string[];
   idempotencyKey?: string | null;
   applicationId?: string | null;
+  /** the only accounts the post may mention (Mastodon's `allowed_mentions`); others refuse it */
+  allowedMentions?: string[];
 }
 
 export interface EditStatusInput {

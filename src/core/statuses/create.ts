@@ -2,6 +2,7 @@
 import { type AppContext, transaction } from "../../app.ts";
 import type { Account, Status } from "../../store/schema.ts";
 import { distributeStatus } from "../distribution/distribute.ts";
+import { UnexpectedMentionsError } from "../errors.ts";
 import { type CreateStatusInput, composeStatus } from "./compose.ts";
 import { findIdempotent, persistStatus } from "./persist.ts";
 
@@ -18,6 +19,11 @@ export async function createStatus(
     if (existing) return existing;
   }
   const draft = await composeStatus(ctx, author, input);
+  if (input.allowedMentions) {
+    const allowed = new Set(input.allowedMentions);
+    const unexpected = (draft.mentions ?? []).filter((id) => !allowed.has(id));
+    if (unexpected.length > 0) throw new UnexpectedMentionsError(unexpected);
+  }
   try {
     return await transaction(ctx, async (trx, after) => {
       const status = await persistStatus(ctx, trx, draft);

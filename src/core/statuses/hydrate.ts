@@ -342,15 +342,19 @@ async function hydrate(
             ownVotes: viewerId ? (votes.own.get(poll.id) ?? []) : null,
           }
         : null,
-      viewer: flags
-        ? {
-            favourited: flags.favourited.has(s.id),
-            reblogged: flags.reblogged.has(s.id),
-            bookmarked: flags.bookmarked.has(s.id),
-            muted: !!s.conversation_id && flags.muted.has(s.conversation_id),
-            pinned: isOwn && flags.pinned.has(s.id),
-          }
-        : null,
+      // a reblog carries its original's flags (as Mastodon answers the reblog call: `reblogged`
+      // true), so a client reading the wrapper shows the same state as one reading `reblog`
+      viewer: reblog?.viewer
+        ? { ...reblog.viewer, pinned: false }
+        : flags
+          ? {
+              favourited: flags.favourited.has(s.id),
+              reblogged: flags.reblogged.has(s.id),
+              bookmarked: flags.bookmarked.has(s.id),
+              muted: !!s.conversation_id && flags.muted.has(s.conversation_id),
+              pinned: isOwn && flags.pinned.has(s.id),
+            }
+          : null,
       application: isOwn && s.application_id ? (appById.get(s.application_id) ?? null) : null,
       filtered,
     };

@@ -66,10 +66,10 @@ function dayOf(iso: string): string {
 
 /** Default avatar/header so clients never get an empty image URL. */
 export function defaultAvatarUrl(ctx: RenderContext): string {
-  return ctx.uris.static("avatar.png");
+  return ctx.uris.defaultImage("avatar");
 }
 export function defaultHeaderUrl(ctx: RenderContext): string {
-  return ctx.uris.static("header.png");
+  return ctx.uris.defaultImage("header");
 }
 
 /** `moved`: the account `a` moved to, when the caller loaded it (shown as Mastodon nests it). */

@@ -92,7 +92,12 @@ describeStores("status serializer", (get) => {
     assert.ok(reblog?.reblog);
     assert.equal(reblog.reblog.reblogged, true);
     assert.equal(reblog.account.id, bob.account.id);
-    const faved = out.filter((s) => s.favourited).length;
+    const faved = out.filter((s) => !s.reblog && s.favourited).length;
     assert.equal(faved, 4);
+    // a reblog shows its original's flags (as Mastodon's answer to the reblog call does)
+    for (const w of out.filter((s) => s.reblog)) {
+      assert.equal(w.reblogged, true);
+      assert.equal(w.favourited, w.reblog?.favourited);
+    }
   });
 });
