@@ -4,8 +4,17 @@ import { federate } from "../fediverse/outbound.ts";
 import { createNotification } from "../notifications/create.ts";
 import { findStatus, getVisibleStatus } from "./load.ts";
 
-/** Favourites a status (idempotent); returns the status with its updated counter. */
-export async function favouriteStatus(ctx: AppContext, account: Account, statusId: string): Promise<Status> {
+/**
+ * Favourites a status the account may see (a reblog's original; idempotent), counted and notified;
+ * returns the status with its updated counter. `uri` is a remote Like's id (the inbox's path);
+ * a local account's favourite of a remote post is told to its server.
+ */
+export async function favouriteStatus(
+  ctx: AppContext,
+  account: Account,
+  statusId: string,
+  opts: { uri?: string | null } = {},
+): Promise<Status> {
   return transaction(ctx, async (trx, after) => {
     let status = await getVisibleStatus(ctx, statusId, account.id, trx);
     if (status.reblog_of_id) status = await getVisibleStatus(ctx, status.reblog_of_id, account.id, trx);
@@ -15,7 +24,7 @@ export async function favouriteStatus(ctx: AppContext, account: Account, statusI
         id: ctx.ids(),
         account_id: account.id,
         status_id: status.id,
-        uri: null,
+        uri: opts.uri ?? null,
         created_at: ctx.now().toISOString(),
       })
       .onConflict((oc) => oc.columns(["account_id", "status_id"]).doNothing())

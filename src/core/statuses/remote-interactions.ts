@@ -7,9 +7,9 @@ import { type AppContext, transaction } from "../../app.ts";
 import type { Status } from "../../store/schema.ts";
 import { distributeStatus } from "../distribution/distribute.ts";
 import { ForbiddenError, NotFoundError } from "../errors.ts";
-import { createNotification } from "../notifications/create.ts";
 import type { Visibility } from "../visibility.ts";
 import { deleteStatusIn } from "./delete.ts";
+import { favouriteStatus } from "./favourite.ts";
 import { getVisibleStatus } from "./load.ts";
 import { persistStatus } from "./persist.ts";
 import { findStatusByUri, type Ingested, isUniqueViolation } from "./remote.ts";
@@ -129,39 +129,7 @@ export interface RemoteFavourite {
  */
 export async function ingestRemoteFavourite(ctx: AppContext, input: RemoteFavourite): Promise<Status> {
   const account = await remoteAccount(ctx, input.accountId);
-  return transaction(ctx, async (trx, after) => {
-    let status = await getVisibleStatus(ctx, input.statusId, account.id, trx);
-    if (status.reblog_of_id) status = await getVisibleStatus(ctx, status.reblog_of_id, account.id, trx);
-    const inserted = await trx
-      .insertInto("favourites")
-      .values({
-        id: ctx.ids(),
-        account_id: account.id,
-        status_id: status.id,
-        uri: input.uri,
-        created_at: ctx.now().toISOString(),
-      })
-      .onConflict((oc) => oc.columns(["account_id", "status_id"]).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
-      await trx
-        .updateTable("statuses")
-        .set((eb) => ({ favourites_count: eb("favourites_count", "+", 1) }))
-        .where("id", "=", status.id)
-        .execute();
-      await createNotification(ctx, trx, after, {
-        recipientId: status.account_id,
-        fromId: account.id,
-        type: "favourite",
-        statusId: status.id,
-      });
-    }
-    return (await trx
-      .selectFrom("statuses")
-      .selectAll()
-      .where("id", "=", status.id)
-      .executeTakeFirstOrThrow()) as Status;
-  });
+  return favouriteStatus(ctx, account, input.statusId, { uri: input.uri });
 }
 
 /**
