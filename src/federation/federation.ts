@@ -19,6 +19,7 @@ import {
   loadAccount,
   loadNoteData,
   localPrivateKeys,
+  localStatusAudience,
   outboxStatusIds,
   pinnedStatusIds,
 } from "../core/fediverse/objects.ts";
@@ -208,15 +209,15 @@ function build(ctx: AppContext): Federation<AppContext> {
       return data ? toNote(fctx.data.uris, data) : null;
     })
     .authorize(async (fctx, values) => {
-      const data = await findLocalStatus(fctx.data, values.identifier, values.id);
-      if (!data) return true; // the dispatcher answers 404
-      const v = data.status.visibility;
+      const audience = await localStatusAudience(fctx.data, values.identifier, values.id);
+      if (!audience) return true; // the dispatcher answers 404
+      const v = audience.visibility;
       if (v === "public" || v === "unlisted") return true;
       const owner = await fctx.getSignedKeyOwner();
       const ownerUri = owner?.id?.href;
       if (!ownerUri) return false;
-      if (await isMentioned(fctx.data, data.status.id, ownerUri)) return true;
-      return v === "private" && (await isFollowedBy(fctx.data, data.author.id, ownerUri));
+      if (await isMentioned(fctx.data, audience.statusId, ownerUri)) return true;
+      return v === "private" && (await isFollowedBy(fctx.data, audience.authorId, ownerUri));
     });
 
   registerInbox(federation);
@@ -224,6 +225,11 @@ function build(ctx: AppContext): Federation<AppContext> {
 }
 
 const federationKey = resourceKey("federation", build);
+
+/** A Fedify context on our own origin, for sending and lookups outside a request. */
+export function federationContext(ctx: AppContext) {
+  return getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
+}
 
 /** The context's federation, made on first use. */
 export function getFederation(ctx: AppContext): Federation<AppContext> {

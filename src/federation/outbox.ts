@@ -39,7 +39,7 @@ import { loadFlagData } from "../core/reports-remote.ts";
 import type { Account } from "../store/schema.ts";
 import { toActivityForStatus, toPollUpdate, toUpdateForStatus } from "./activities.ts";
 import { toActor } from "./converters/to-as.ts";
-import { getFederation } from "./federation.ts";
+import { federationContext } from "./federation.ts";
 import { instanceSender } from "./instance-actor.ts";
 
 function asRecipient(r: RemoteRecipient): Recipient {
@@ -72,7 +72,7 @@ async function send(
     if (allowed.get(host)) list.push(r);
   }
   if (list.length === 0) return;
-  const fctx = getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
+  const fctx = federationContext(ctx);
   const identity = sender === "instance" ? await instanceSender(ctx) : { identifier: sender.username };
   await fctx.sendActivity(identity, list.map(asRecipient), activity, {
     preferSharedInbox: true,
@@ -189,7 +189,7 @@ export async function deliver(ctx: AppContext, event: OutboundEvent): Promise<vo
       return;
     }
     case "profile.update": {
-      const fctx = getFederation(ctx).createContext(new URL(ctx.config.baseUrl), ctx);
+      const fctx = federationContext(ctx);
       const keys = await fctx.getActorKeyPairs(sender.username);
       const movedTo = sender.moved_to_account_id ? await loadAccount(ctx, sender.moved_to_account_id) : null;
       const activity = new Update({

@@ -14,6 +14,18 @@ export function muteActive(mutes: string, now: unknown): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${expires} is null or ${expires} > ${now})`;
 }
 
+/** Whether `accountId` blocks `viewerId` (its lists are then shown to the viewer empty). */
+export async function blocksViewer(db: Db, accountId: string, viewerId: string | null): Promise<boolean> {
+  if (!viewerId || viewerId === accountId) return false;
+  const row = await db
+    .selectFrom("blocks")
+    .select("id")
+    .where("account_id", "=", accountId)
+    .where("target_account_id", "=", viewerId)
+    .executeTakeFirst();
+  return !!row;
+}
+
 /** Whether either of two accounts blocks the other. */
 export async function isBlockedEitherWay(db: Db, a: string, b: string): Promise<boolean> {
   const row = await db

@@ -177,6 +177,28 @@ export async function findLocalStatus(
   return data;
 }
 
+/**
+ * Who may fetch a local status of `username` (its visibility and author), in one query — what a
+ * Note's authorization needs before the Note itself is loaded. Null as findLocalStatus is.
+ */
+export async function localStatusAudience(
+  ctx: AppContext,
+  username: string,
+  statusId: string,
+): Promise<{ statusId: string; authorId: string; visibility: Status["visibility"] } | null> {
+  const row = await ctx.db
+    .selectFrom("statuses as s")
+    .innerJoin("accounts as a", "a.id", "s.account_id")
+    .select(["s.id", "s.account_id", "s.visibility"])
+    .where("s.id", "=", statusId)
+    .where("s.local", "=", 1)
+    .where("s.reblog_of_id", "is", null)
+    .where("a.username", "=", username)
+    .where("a.domain", "=", "")
+    .executeTakeFirst();
+  return row ? { statusId: row.id, authorId: row.account_id, visibility: row.visibility } : null;
+}
+
 export interface RemoteRecipient {
   accountId: string;
   uri: string;

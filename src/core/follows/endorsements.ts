@@ -1,5 +1,6 @@
 import type { AppContext } from "../../app.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
+import { blocksViewer } from "../../store/predicates.ts";
 import type { Account } from "../../store/schema.ts";
 import { accountShownSql } from "../accounts/visible.ts";
 import { ValidationError } from "../errors.ts";
@@ -54,15 +55,7 @@ export async function listEndorsements(
   page: Page,
 ): Promise<{ accounts: Account[]; cursorIds: string[] }> {
   await loadTargetAccount(ctx.db, accountId);
-  if (viewerId && viewerId !== accountId) {
-    const blocked = await ctx.db
-      .selectFrom("blocks")
-      .select("id")
-      .where("account_id", "=", accountId)
-      .where("target_account_id", "=", viewerId)
-      .executeTakeFirst();
-    if (blocked) return { accounts: [], cursorIds: [] };
-  }
+  if (await blocksViewer(ctx.db, accountId, viewerId)) return { accounts: [], cursorIds: [] };
   const rows = await paginate(
     ctx.db
       .selectFrom("account_endorsements as e")

@@ -1,6 +1,6 @@
 import type { AppContext } from "../../app.ts";
 import { type Page, paginate } from "../../store/paginate.ts";
-import { muteActive } from "../../store/predicates.ts";
+import { blocksViewer, muteActive } from "../../store/predicates.ts";
 import type { Account } from "../../store/schema.ts";
 import { accountShownSql } from "../accounts/visible.ts";
 import { ValidationError } from "../errors.ts";
@@ -207,15 +207,7 @@ export async function listFollows(
   page: Page,
 ): Promise<{ accounts: Account[]; cursorIds: string[] }> {
   await loadTargetAccount(ctx.db, accountId);
-  if (viewerId && viewerId !== accountId) {
-    const blocked = await ctx.db
-      .selectFrom("blocks")
-      .select("id")
-      .where("account_id", "=", accountId)
-      .where("target_account_id", "=", viewerId)
-      .executeTakeFirst();
-    if (blocked) return { accounts: [], cursorIds: [] };
-  }
+  if (await blocksViewer(ctx.db, accountId, viewerId)) return { accounts: [], cursorIds: [] };
   const [mine, other] =
     direction === "followers"
       ? (["f.target_account_id", "f.account_id"] as const)
